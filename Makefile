@@ -1,0 +1,61 @@
+# Passerelle: one task runner for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+MODEL  := models/passerelle.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data passerelle/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+
+export PYTHONPATH := $(CURDIR)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv system-deps model run test lint format lock clean
+
+help: ## Liste les commandes
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Crée ou met à jour l'environnement Python (.venv, Python 3.10)
+
+$(STAMP): requirements.lock
+	@py=$$(scripts/find-python310) && { [ -x $(PY) ] || $$py -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip check
+	rm -f $(VENV)/.installed-* && touch $@
+
+system-deps: ## Installe les paquets Debian nécessaires (espeak-ng, portaudio)
+	@scripts/system-deps.sh run
+
+model: $(MODEL) ## Entraîne le modèle Rasa si les données ont changé
+
+$(MODEL): $(STAMP) $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name passerelle --out models
+	@touch $@
+
+run: venv system-deps model ## Lance tout l'assistant (Rasa 5005, actions 5055, pages web). Ctrl-C arrête tout.
+	$(PY) -m passerelle.run
+
+test: venv model ## Lance toutes les vérifications (lint, tests, validation Rasa, histoires, NLU)
+	@scripts/system-deps.sh test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(RASA) data validate --fail-on-warnings
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
+	$(PY) -m pytest -q
+
+lint: venv ## Vérifie le style (ruff)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: venv ## Met le code en forme (ruff)
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+lock: ## Régénère requirements.lock depuis requirements.in (une seule résolution)
+	@py=$$(scripts/find-python310) && rm -rf /tmp/passerelle-lock && $$py -m venv /tmp/passerelle-lock
+	/tmp/passerelle-lock/bin/pip install -q -r requirements.in && /tmp/passerelle-lock/bin/pip check
+	{ head -2 requirements.lock; /tmp/passerelle-lock/bin/pip freeze; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+
+clean: ## Supprime le modèle entraîné et les résultats
+	rm -rf models results
