@@ -1,0 +1,1 @@
+"""Passerelle: a French assistant for job seekers on the France Travail website."""
