@@ -75,6 +75,9 @@ class Settings:
     secret_key: str
     # Widget: minutes of inactivity before the conversation is cleared.
     widget_idle_minutes: int
+    # Widget: Rasa's address as the browser sees it (e.g. https://aide.example.org behind a
+    # proxy). Empty: the page's own host name with rasa_port.
+    widget_rasa_url: str
     # Console: conversations older than this many days are purged.
     retention_days: int
 
@@ -116,6 +119,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         console_port=_int(env, "CONSOLE_PORT", 8001),
         secret_key=secret_key,
         widget_idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
+        widget_rasa_url=env.get("WIDGET_RASA_URL", "").strip().rstrip("/"),
         retention_days=_int(env, "RETENTION_DAYS", 90),
     )
 
