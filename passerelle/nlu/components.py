@@ -1,0 +1,84 @@
+"""Rasa graph components: French normaliser (first in the pipeline) and unreadable-message guard."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from passerelle.nlu.normalize import MAX_PARSED_CHARS, fold, has_words
+
+FALLBACK_INTENT = "nlu_fallback"
+UNREADABLE_KEY = "passerelle_unreadable"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class FrenchNormalizer(GraphComponent):
+    """Folds the text (lowercase, no accents, no emoji) before spaCy sees it.
+
+    Wire it first in `config.yml`: `- name: passerelle.nlu.FrenchNormalizer`.
+    Training examples get the same folding, so "oublié" and "oublie" are one word.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FrenchNormalizer":
+        return cls()
+
+    @staticmethod
+    def _normalize(message: Message, inference: bool) -> None:
+        text = message.get(TEXT)
+        if not isinstance(text, str):
+            return
+        if inference and len(text) > MAX_PARSED_CHARS:
+            text = text[:MAX_PARSED_CHARS]
+        message.set(TEXT, fold(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalize(example, inference=False)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalize(message, inference=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class UnreadableMessageGuard(GraphComponent):
+    """Turns an empty, emoji-only or punctuation-only message into `nlu_fallback`.
+
+    Wire it last in `config.yml`: `- name: passerelle.nlu.UnreadableMessageGuard`.
+    The fallback action then asks the person to write their question.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "UnreadableMessageGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if has_words(text) or text.startswith("/"):
+                continue
+            message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages
