@@ -80,6 +80,17 @@ class Settings:
     widget_rasa_url: str
     # Console: conversations older than this many days are purged.
     retention_days: int
+    # Voice kiosk (voice/): Vosk model folder, its download URL and optional SHA-256,
+    # speech rate (words per minute), volume 0-1, seconds waiting for someone to speak,
+    # silence (ms) that ends a turn, seconds without anyone before the kiosk resets.
+    voice_model_path: str
+    voice_model_url: str
+    voice_model_sha256: str
+    voice_tts_rate: int
+    voice_tts_volume: float
+    voice_silence_timeout: float
+    voice_end_silence_ms: int
+    voice_idle_reset_seconds: int
 
     @property
     def rasa_url(self) -> str:
@@ -121,6 +132,16 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         widget_idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
         widget_rasa_url=env.get("WIDGET_RASA_URL", "").strip().rstrip("/"),
         retention_days=_int(env, "RETENTION_DAYS", 90),
+        voice_model_path=env.get("VOICE_MODEL_PATH", "").strip()
+        or str(ROOT / "voice_models" / "vosk-model-small-fr-0.22"),
+        voice_model_url=env.get("VOICE_MODEL_URL", "").strip()
+        or "https://alphacephei.com/vosk/models/vosk-model-small-fr-0.22.zip",
+        voice_model_sha256=env.get("VOICE_MODEL_SHA256", "").strip().lower(),
+        voice_tts_rate=_int(env, "VOICE_TTS_RATE", 140),
+        voice_tts_volume=_float(env, "VOICE_TTS_VOLUME", 1.0),
+        voice_silence_timeout=_float(env, "VOICE_SILENCE_TIMEOUT", 8.0),
+        voice_end_silence_ms=_int(env, "VOICE_END_SILENCE_MS", 450),
+        voice_idle_reset_seconds=_int(env, "VOICE_IDLE_RESET_SECONDS", 60),
     )
 
 
