@@ -1,0 +1,106 @@
+"""Text to speech: French espeak-ng voice through pyttsx3, to WAV bytes or audio samples.
+
+`synthesize_wav(text)` is the entry point the web widget's "Écouter" button uses. The text
+is normalised for speech first. pyttsx3's espeak driver is not re-entrant, so every call
+holds one process-wide lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import tempfile
+import threading
+import time
+from typing import Any
+
+from voice.audio import Audio, AudioError, read_wav, silence
+from voice.config import VoiceConfig
+from voice.normalize import normalize_for_speech
+
+logger = logging.getLogger(__name__)
+
+EMPTY_MS = 200  # length of the silent WAV returned when there is nothing to say
+TTS_MISSING = (
+    "La synthèse vocale n'est pas installée. Installez le paquet espeak-ng avec : make system-deps"
+)
+
+_lock = threading.Lock()
+_engine = None  # the one pyttsx3 engine of this process, created on first use
+
+
+class SpeechUnavailable(RuntimeError):
+    """espeak-ng or pyttsx3 cannot speak on this machine (French message)."""
+
+
+def _get_engine() -> Any:  # pyttsx3 has no type hints
+    global _engine
+    if _engine is None:
+        try:
+            import pyttsx3
+
+            _engine = pyttsx3.init("espeak")
+        except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError here
+            logger.error("pyttsx3/espeak-ng unavailable: %s", error)
+            raise SpeechUnavailable(TTS_MISSING) from error
+    return _engine
+
+
+def synthesize(
+    text: str,
+    rate: int | None = None,
+    volume: float | None = None,
+    voice: str | None = None,
+    normalize: bool = True,
+) -> Audio:
+    """Speaks `text` with the French voice and returns the audio (22,050 Hz mono).
+
+    `rate` is in words per minute and `volume` from 0 to 1; both default to the settings.
+    Text with nothing to say (emoji only, empty) gives a short silence.
+    """
+    config = VoiceConfig.from_settings()
+    spoken = normalize_for_speech(text) if normalize else text.strip()
+    if not spoken:
+        return silence(EMPTY_MS, 22_050)
+    descriptor, path = tempfile.mkstemp(prefix="passerelle-tts-", suffix=".wav")
+    os.close(descriptor)
+    started = time.perf_counter()
+    try:
+        with _lock:
+            engine = _get_engine()
+            engine.setProperty("voice", voice or config.tts_voice)
+            engine.setProperty("rate", rate or config.tts_rate)
+            engine.setProperty("volume", config.tts_volume if volume is None else volume)
+            # The espeak driver prints "Audio saved to ..." on stdout: keep stdout clean.
+            with contextlib.redirect_stdout(io.StringIO()):
+                engine.save_to_file(spoken, path)
+                engine.runAndWait()
+        try:
+            audio = read_wav(path)
+        except AudioError as error:
+            raise SpeechUnavailable(
+                "La synthèse vocale n'a produit aucun son. Vérifiez le paquet espeak-ng."
+            ) from error
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    logger.debug(
+        "Spoke %s characters in %.3f s (%.2f s of audio)",
+        len(spoken),
+        time.perf_counter() - started,
+        audio.duration,
+    )
+    return audio
+
+
+def synthesize_wav(text: str) -> bytes:
+    """Normalises `text` for speech and returns it spoken by the French voice as WAV bytes.
+
+    Thread-safe. Raises `SpeechUnavailable` (French message) when espeak-ng is missing.
+    """
+    return synthesize(text).to_wav()
+
+
+__all__ = ["SpeechUnavailable", "synthesize", "synthesize_wav"]
