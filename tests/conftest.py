@@ -1,0 +1,131 @@
+"""Shared fixtures: the real domain, and the whole assistant running (`stack`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from passerelle.config import ROOT
+from passerelle.run import MODEL_PATH, STARTUP_TIMEOUT_S, is_healthy
+
+OUT_DIR = ROOT / "tests" / "out"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The running assistant, started by `python -m passerelle.run` as `make run` does."""
+
+    rasa_url: str
+    action_url: str
+    web_url: str
+    console_url: str
+    token: str
+    db_url: str
+    db_path: Path
+    log_path: Path
+
+    def tracker(self, sender: str) -> dict:
+        import httpx
+
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def say(self, sender: str, message: str) -> list:
+        import httpx
+
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Starts Rasa, the action server, the widget and the console once per test session.
+
+    Ports are free ones, so a developer's own `make run` is not disturbed; the
+    conversations go to a temporary SQLite file.
+    """
+    if not MODEL_PATH.exists():
+        pytest.fail(f"Modèle absent ({MODEL_PATH}) : lancez « make model » avant les tests.")
+    work = tmp_path_factory.mktemp("stack")
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    db_path = work / "conversations.db"
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "CONSOLE_PORT")}
+    token = "test-token-" + os.urandom(8).hex()
+    env = dict(os.environ)
+    env.update({name: str(port) for name, port in ports.items()})
+    env.update(
+        {
+            "PASSERELLE_DB_URL": f"sqlite:///{db_path}",
+            "RASA_TOKEN": token,
+            "PYTHONPATH": str(ROOT),
+            "WIDGET_RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
+        }
+    )
+    log_path = OUT_DIR / "stack.log"
+    log = log_path.open("w", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "passerelle.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    result = Stack(
+        rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
+        action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
+        web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
+        console_url=f"http://127.0.0.1:{ports['CONSOLE_PORT']}",
+        token=token,
+        db_url=f"sqlite:///{db_path}",
+        db_path=db_path,
+        log_path=log_path,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S + 30
+        urls = [f"{result.rasa_url}/", f"{result.action_url}/health"]
+        if (ROOT / "web" / "__main__.py").exists():
+            urls.append(f"{result.web_url}/health")
+        if (ROOT / "console" / "__main__.py").exists():
+            urls.append(f"{result.console_url}/health")
+        while not all(is_healthy(url) for url in urls):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+                pytest.fail(f"L'assistant n'a pas démarré. Fin du journal :\n{tail}")
+            time.sleep(1)
+        yield result
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
