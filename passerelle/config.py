@@ -80,6 +80,8 @@ class Settings:
     widget_rasa_url: str
     # Console: conversations older than this many days are purged.
     retention_days: int
+    # Console: session cookie marked Secure even over plain http (behind an https proxy).
+    console_cookie_secure: bool
     # Voice kiosk (voice/): Vosk model folder, its download URL and optional SHA-256,
     # speech rate (words per minute), volume 0-1, seconds waiting for someone to speak,
     # silence (ms) that ends a turn, seconds without anyone before the kiosk resets.
@@ -132,6 +134,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         widget_idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
         widget_rasa_url=env.get("WIDGET_RASA_URL", "").strip().rstrip("/"),
         retention_days=_int(env, "RETENTION_DAYS", 90),
+        console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "").strip().lower()
+        in ("1", "true", "oui", "yes"),
         voice_model_path=env.get("VOICE_MODEL_PATH", "").strip()
         or str(ROOT / "voice_models" / "vosk-model-small-fr-0.22"),
         voice_model_url=env.get("VOICE_MODEL_URL", "").strip()
