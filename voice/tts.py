@@ -31,7 +31,7 @@ _lock = threading.Lock()
 _engine = None  # the one pyttsx3 engine of this process, created on first use
 
 
-class SpeechUnavailable(RuntimeError):
+class SpeechUnavailableError(RuntimeError):
     """espeak-ng or pyttsx3 cannot speak on this machine (French message)."""
 
 
@@ -44,7 +44,7 @@ def _get_engine() -> Any:  # pyttsx3 has no type hints
             _engine = pyttsx3.init("espeak")
         except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError here
             logger.error("pyttsx3/espeak-ng unavailable: %s", error)
-            raise SpeechUnavailable(TTS_MISSING) from error
+            raise SpeechUnavailableError(TTS_MISSING) from error
     return _engine
 
 
@@ -80,7 +80,7 @@ def synthesize(
         try:
             audio = read_wav(path)
         except AudioError as error:
-            raise SpeechUnavailable(
+            raise SpeechUnavailableError(
                 "La synthèse vocale n'a produit aucun son. Vérifiez le paquet espeak-ng."
             ) from error
     finally:
@@ -98,9 +98,11 @@ def synthesize(
 def synthesize_wav(text: str) -> bytes:
     """Normalises `text` for speech and returns it spoken by the French voice as WAV bytes.
 
-    Thread-safe. Raises `SpeechUnavailable` (French message) when espeak-ng is missing.
+    Thread-safe. Raises `SpeechUnavailableError` (French message) when espeak-ng is missing.
     """
     return synthesize(text).to_wav()
 
 
-__all__ = ["SpeechUnavailable", "synthesize", "synthesize_wav"]
+SpeechUnavailable = SpeechUnavailableError  # short name kept for callers
+
+__all__ = ["SpeechUnavailable", "SpeechUnavailableError", "synthesize", "synthesize_wav"]
