@@ -1,0 +1,30 @@
+"""Serves the counsellor console (`python -m console`) on CONSOLE_HOST:CONSOLE_PORT."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from console.app import create_app
+from passerelle.config import settings
+
+LOCAL_PROXIES = "127.0.0.1"
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    cfg = settings()
+    uvicorn.run(
+        create_app(cfg),
+        host=cfg.console_host,
+        port=cfg.console_port,
+        proxy_headers=True,
+        forwarded_allow_ips=LOCAL_PROXIES,
+        server_header=False,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()

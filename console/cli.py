@@ -1,0 +1,112 @@
+"""Command line for the console: counsellor accounts, index rebuild and the retention purge.
+
+python -m console.cli add-counsellor NAME      (asks the password twice; or reads it
+                                                from stdin when not a terminal)
+python -m console.cli remove-counsellor NAME
+python -m console.cli list-counsellors
+python -m console.cli purge [--days N]         (default: RETENTION_DAYS, 90)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import time
+from typing import Optional, Sequence
+
+import sqlalchemy as sa
+
+from console import auth, index, store
+from console.tables import conversations, create_console_tables, rasa_events_exist
+from passerelle.config import settings
+
+logger = logging.getLogger(__name__)
+
+SECONDS_PER_DAY = 86_400
+
+
+def _engine() -> sa.engine.Engine:
+    engine = sa.create_engine(settings().db_url, future=True)
+    create_console_tables(engine)
+    return engine
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Mot de passe : ")
+    auth.check_password(first)
+    if getpass.getpass("Encore une fois : ") != first:
+        raise auth.AccountError("Les deux mots de passe sont différents.")
+    return first
+
+
+def purge(engine: sa.engine.Engine, days: int, now: Optional[float] = None) -> int:
+    """Deletes conversations whose last message is older than `days`. Returns how many."""
+    if days < 1:
+        raise ValueError("Le nombre de jours doit être au moins 1.")
+    now = time.time() if now is None else now
+    cutoff = now - days * SECONDS_PER_DAY
+    if not rasa_events_exist(engine):
+        return 0
+    index.refresh(engine)
+    with engine.begin() as conn:
+        old = [
+            row.sender_id
+            for row in conn.execute(
+                sa.select(conversations.c.sender_id).where(conversations.c.last_ts < cutoff)
+            )
+        ]
+        # Events without a timestamp cannot be dated; they go with their conversation.
+        store.delete_conversations(conn, old)
+        index.forget(conn, old)
+    logger.info("Purge : %s conversations de plus de %s jours supprimées.", len(old), days)
+    return len(old)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m console.cli", description=__doc__.split("\n")[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add-counsellor", help="Crée un compte (ou change son mot de passe).")
+    add.add_argument("name")
+    remove = commands.add_parser("remove-counsellor", help="Supprime un compte.")
+    remove.add_argument("name")
+    commands.add_parser("list-counsellors", help="Liste les comptes.")
+    purge_cmd = commands.add_parser("purge", help="Supprime les vieilles conversations.")
+    purge_cmd.add_argument("--days", type=int, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+
+    engine = _engine()
+    try:
+        if args.command == "add-counsellor":
+            name = auth.check_name(args.name)
+            created = auth.set_counsellor(engine, name, _read_password())
+            print(f"Compte « {name} » {'créé' if created else 'mis à jour'}.")
+        elif args.command == "remove-counsellor":
+            if not auth.remove_counsellor(engine, args.name.strip().lower()):
+                print(f"Le compte « {args.name} » n'existe pas.", file=sys.stderr)
+                return 1
+            print(f"Compte « {args.name} » supprimé.")
+        elif args.command == "list-counsellors":
+            for name in auth.list_counsellors(engine):
+                print(name)
+        elif args.command == "purge":
+            days = settings().retention_days if args.days is None else args.days
+            count = purge(engine, days)
+            print(f"{count} conversation(s) de plus de {days} jours supprimée(s).")
+    except (auth.AccountError, ValueError) as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, EOFError):
+        print("\nAnnulé.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

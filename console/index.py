@@ -1,0 +1,317 @@
+"""Summary index of conversations (one row each), kept up to date from Rasa's events."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping, Optional
+
+import sqlalchemy as sa
+
+from console import store
+from console.tables import conversations, flags, index_state, tags
+from console.transcript import (
+    ACTUALISATION_IDLE_MINUTES,
+    CHANNEL_LABELS,
+    STATE_ABANDONED,
+    STATE_COMPLETED,
+    STATE_IN_PROGRESS,
+    STATE_NONE,
+    fold,
+    summarize,
+)
+
+logger = logging.getLogger(__name__)
+
+LAST_EVENT_KEY = "last_event_id"
+PAGE_SIZE = 50
+MAX_SEARCH_LENGTH = 100
+# Filter values in the page address (French, readable) -> stored values.
+ACTUALISATION_FILTERS = {
+    "aucune": STATE_NONE,
+    "en_cours": STATE_IN_PROGRESS,
+    "abandonnee": STATE_ABANDONED,
+    "terminee": STATE_COMPLETED,
+}
+CHANNEL_FILTERS = {"widget": "widget", "borne": "kiosk", "rest": "rest"}
+YES_NO = {"oui": True, "non": False}
+
+_refresh_lock = threading.Lock()
+
+
+def refresh(engine: sa.engine.Engine) -> int:
+    """Brings the index up to date with new events. Returns how many conversations changed.
+
+    Each conversation with new events is summarised again from all its events, so the
+    result never depends on how the events were split between refreshes.
+    """
+    with _refresh_lock, engine.begin() as conn:
+        upto = store.max_event_id(conn)
+        done = conn.execute(
+            sa.select(index_state.c.value).where(index_state.c.key == LAST_EVENT_KEY)
+        ).scalar()
+        if done is None:
+            conn.execute(index_state.insert().values(key=LAST_EVENT_KEY, value=0))
+            done = 0
+        if upto <= done:
+            return 0
+        started = time.monotonic()
+        senders = store.senders_changed(conn, done, upto)
+        changed = 0
+        for sender_id, events in store.events_of(conn, senders, upto):
+            _replace(conn, sender_id, summarize(sender_id, events))
+            changed += 1
+        conn.execute(
+            index_state.update().where(index_state.c.key == LAST_EVENT_KEY).values(value=upto)
+        )
+    logger.info(
+        "Index mis à jour : %s conversations en %.1f s.", changed, time.monotonic() - started
+    )
+    return changed
+
+
+def _replace(conn: sa.engine.Connection, sender_id: str, summary: Any) -> None:
+    conn.execute(conversations.delete().where(conversations.c.sender_id == sender_id))
+    conn.execute(tags.delete().where(tags.c.sender_id == sender_id))
+    if summary is None:
+        return
+    conn.execute(conversations.insert().values(**summary.row()))
+    rows = [{"sender_id": sender_id, "kind": "intent", "value": v} for v in summary.intents]
+    rows += [{"sender_id": sender_id, "kind": "step", "value": v} for v in summary.steps]
+    if rows:
+        conn.execute(tags.insert(), rows)
+
+
+def forget(conn: sa.engine.Connection, senders: list[str]) -> None:
+    """Removes conversations from the index, flags and notes (after a purge)."""
+    from console.tables import notes
+
+    for start in range(0, len(senders), store.SENDER_BATCH):
+        batch = senders[start : start + store.SENDER_BATCH]
+        for table in (conversations, tags, flags, notes):
+            conn.execute(table.delete().where(table.c.sender_id.in_(batch)))
+
+
+@dataclass
+class Filters:
+    """The list filters, read from the page address. `errors` holds French messages."""
+
+    date_from: Optional[str] = None
+    date_to: Optional[str] = None
+    channel: Optional[str] = None
+    turns_min: Optional[int] = None
+    turns_max: Optional[int] = None
+    intent: Optional[str] = None
+    fallback: Optional[bool] = None
+    human: Optional[bool] = None
+    actualisation: Optional[str] = None
+    flagged: Optional[bool] = None
+    search: Optional[str] = None
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Filters:
+        found = cls()
+
+        def text(name: str) -> str:
+            return (params.get(name) or "").strip()
+
+        for name, attr, label in (("du", "date_from", "début"), ("au", "date_to", "fin")):
+            raw = text(name)
+            if raw:
+                try:
+                    setattr(found, attr, date.fromisoformat(raw).isoformat())
+                except ValueError:
+                    found.errors.append(
+                        f"La date de {label} n'est pas valide. Choisissez une date dans le"
+                        " calendrier."
+                    )
+        for name, attr in (("tours_min", "turns_min"), ("tours_max", "turns_max")):
+            raw = text(name)
+            if raw:
+                if raw.isdigit() and len(raw) < 7:
+                    setattr(found, attr, int(raw))
+                else:
+                    found.errors.append("Le nombre de tours doit être un nombre entier.")
+        choices = (
+            ("canal", "channel", CHANNEL_FILTERS, "Ce canal n'existe pas."),
+            ("actualisation", "actualisation", ACTUALISATION_FILTERS, "Cet état n'existe pas."),
+            ("incompris", "fallback", YES_NO, "Choisissez oui ou non."),
+            ("humain", "human", YES_NO, "Choisissez oui ou non."),
+            ("signalee", "flagged", YES_NO, "Choisissez oui ou non."),
+        )
+        for name, attr, allowed, message in choices:
+            raw = text(name)
+            if raw:
+                if raw in allowed:
+                    setattr(found, attr, allowed[raw])
+                else:
+                    found.errors.append(message)
+        found.intent = text("sujet")[:255] or None
+        search = text("q")
+        if len(search) > MAX_SEARCH_LENGTH:
+            found.errors.append(
+                f"La recherche est trop longue ({MAX_SEARCH_LENGTH} lettres au plus)."
+            )
+            search = search[:MAX_SEARCH_LENGTH]
+        found.search = search or None
+        raw_page = text("page")
+        if raw_page.isdigit() and 0 < int(raw_page) < 1_000_000:
+            found.page = int(raw_page)
+        elif raw_page:
+            found.errors.append("Le numéro de page n'est pas valide.")
+        return found
+
+    def query_params(self, page: Optional[int] = None) -> dict[str, str]:
+        """The page address parameters that give these filters back."""
+        reverse_channel = {v: k for k, v in CHANNEL_FILTERS.items()}
+        reverse_state = {v: k for k, v in ACTUALISATION_FILTERS.items()}
+
+        def yes_no(value: Optional[bool]) -> Optional[str]:
+            return None if value is None else ("oui" if value else "non")
+
+        params = {
+            "du": self.date_from,
+            "au": self.date_to,
+            "canal": reverse_channel.get(self.channel) if self.channel else None,
+            "tours_min": None if self.turns_min is None else str(self.turns_min),
+            "tours_max": None if self.turns_max is None else str(self.turns_max),
+            "sujet": self.intent,
+            "incompris": yes_no(self.fallback),
+            "humain": yes_no(self.human),
+            "actualisation": reverse_state.get(self.actualisation) if self.actualisation else None,
+            "signalee": yes_no(self.flagged),
+            "q": self.search,
+            "page": str(page) if page and page > 1 else None,
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
+    c = conversations.c
+    if filters.date_from:
+        query = query.where(c.day >= filters.date_from)
+    if filters.date_to:
+        query = query.where(c.day <= filters.date_to)
+    if filters.channel:
+        query = query.where(c.channel == filters.channel)
+    if filters.turns_min is not None:
+        query = query.where(c.turns >= filters.turns_min)
+    if filters.turns_max is not None:
+        query = query.where(c.turns <= filters.turns_max)
+    if filters.fallback is not None:
+        query = query.where(c.fallbacks > 0 if filters.fallback else c.fallbacks == 0)
+    if filters.human is not None:
+        query = query.where(c.human_asked == filters.human)
+    if filters.actualisation:
+        idle_since = now - ACTUALISATION_IDLE_MINUTES * 60
+        if filters.actualisation == STATE_ABANDONED:
+            query = query.where(
+                sa.or_(
+                    c.actualisation == STATE_ABANDONED,
+                    sa.and_(c.actualisation == STATE_IN_PROGRESS, c.last_ts < idle_since),
+                )
+            )
+        elif filters.actualisation == STATE_IN_PROGRESS:
+            query = query.where(c.actualisation == STATE_IN_PROGRESS, c.last_ts >= idle_since)
+        else:
+            query = query.where(c.actualisation == filters.actualisation)
+    if filters.intent:
+        query = query.where(
+            c.sender_id.in_(
+                sa.select(tags.c.sender_id).where(
+                    tags.c.kind == "intent", tags.c.value == filters.intent
+                )
+            )
+        )
+    if filters.flagged is not None:
+        flagged_ids = sa.select(flags.c.sender_id)
+        query = query.where(
+            c.sender_id.in_(flagged_ids) if filters.flagged else c.sender_id.not_in(flagged_ids)
+        )
+    if filters.search:
+        for word in fold(filters.search).split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(c.search_text.like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+@dataclass
+class Page:
+    """One page of the conversation list."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
+    """The conversations matching `filters`, newest first, one page of PAGE_SIZE."""
+    c = conversations.c
+    total = conn.execute(
+        _where(sa.select(sa.func.count()).select_from(conversations), filters, now)
+    ).scalar()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    query = (
+        _where(
+            sa.select(
+                c.sender_id,
+                c.first_ts,
+                c.last_ts,
+                c.channel,
+                c.turns,
+                c.fallbacks,
+                c.human_asked,
+                c.actualisation,
+                c.intents,
+            ),
+            filters,
+            now,
+        )
+        .order_by(c.first_ts.desc(), c.sender_id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    rows = [dict(row._mapping) for row in conn.execute(query)]
+    flagged = _flagged(conn, [row["sender_id"] for row in rows])
+    for row in rows:
+        row["flagged"] = row["sender_id"] in flagged
+        row["channel_label"] = CHANNEL_LABELS.get(row["channel"], row["channel"])
+        row["intents"] = row["intents"].split()
+    return Page(rows, total, page, pages)
+
+
+def all_rows(conn: sa.engine.Connection, filters: Filters, now: float) -> Any:
+    """Every conversation matching `filters` (for the CSV export), newest first."""
+    c = conversations.c
+    query = _where(sa.select(conversations), filters, now).order_by(
+        c.first_ts.desc(), c.sender_id.desc()
+    )
+    return conn.execution_options(stream_results=True).execute(query)
+
+
+def _flagged(conn: sa.engine.Connection, senders: list[str]) -> set[str]:
+    if not senders:
+        return set()
+    query = sa.select(flags.c.sender_id).where(flags.c.sender_id.in_(senders))
+    return {row.sender_id for row in conn.execute(query)}
+
+
+def known_intents(conn: sa.engine.Connection) -> list[str]:
+    """Every intent seen in a conversation, for the topic filter."""
+    query = sa.select(tags.c.value).where(tags.c.kind == "intent").distinct().order_by(tags.c.value)
+    return [row.value for row in conn.execute(query)]
+
+
+def summary_of(conn: sa.engine.Connection, sender_id: str) -> Optional[dict[str, Any]]:
+    """The index row of one conversation, None if unknown."""
+    row = conn.execute(
+        sa.select(conversations).where(conversations.c.sender_id == sender_id)
+    ).first()
+    return dict(row._mapping) if row else None
