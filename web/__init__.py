@@ -1,0 +1,1 @@
+"""Web chat widget of Passerelle: the page, its files and its Rasa socket.io channel."""

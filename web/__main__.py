@@ -1,0 +1,32 @@
+"""Serves the chat widget's web app: `python -m web` (started by `make run`)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from passerelle.config import settings
+from web.app import create_app
+
+logger = logging.getLogger(__name__)
+
+
+def main() -> None:
+    """Runs the web app on the configured host and port until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = settings()
+    logger.info("Widget web sur %s", config.web_url)
+    uvicorn.run(
+        create_app(config),
+        host=config.web_host,
+        port=config.web_port,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+        ws="none",  # no websocket here; the installed websockets is too old for uvicorn
+    )
+
+
+if __name__ == "__main__":
+    main()

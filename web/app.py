@@ -1,0 +1,237 @@
+"""Web app of the chat widget: the page, the widget's files, spoken messages and health.
+
+`create_app(settings)` builds a Starlette app; `python -m web` serves it on
+`settings().web_host:web_port`. Every response carries strict security headers. The page tells
+the widget where Rasa's socket.io channel is with a `data-` attribute, never with inline script.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any, List, Optional
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from passerelle.config import VAR_DIR, Settings
+from passerelle.config import settings as current_settings
+from web.tts import MAX_TTS_CHARS, SpeechCache
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"
+TTS_CACHE_DIR = VAR_DIR / "tts-cache"
+MAX_TTS_BODY_BYTES = 16_384
+HOST_PATTERN = re.compile(r"^[A-Za-z0-9.\-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$")
+
+MESSAGES = {
+    "not_found": "Cette page n'existe pas.",
+    "method": "Cette action n'est pas possible ici.",
+    "error": "Une erreur est survenue. Réessayez dans un moment.",
+    "tts_json": "La demande de lecture est mal formée. Envoyez un texte.",
+    "tts_empty": "Il n'y a pas de texte à lire.",
+    "tts_long": f"Le texte est trop long pour être lu. {MAX_TTS_CHARS} caractères au maximum.",
+    "tts_failed": "La lecture à voix haute ne marche pas pour le moment. Réessayez plus tard.",
+}
+
+
+def rasa_public_url(config: Settings, host_header: str, scheme: str = "http") -> str:
+    """Rasa's address for the browser: the setting, or the page's host name with Rasa's port."""
+    if config.widget_rasa_url:
+        return config.widget_rasa_url
+    hostname = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+    if not HOST_PATTERN.match(hostname or ""):
+        hostname = config.rasa_host
+    return f"{scheme}://{hostname}:{config.rasa_port}"
+
+
+def content_security_policy(rasa_url: str) -> str:
+    """The page's Content Security Policy: only this server, plus Rasa for the socket."""
+    parts = urlsplit(rasa_url)
+    secure = parts.scheme == "https"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    socket_origin = f"{'wss' if secure else 'ws'}://{parts.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self'",
+            "font-src 'self'",
+            "media-src 'self' blob:",
+            f"connect-src 'self' {origin} {socket_origin}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers to every response, errors included."""
+
+    def __init__(self, app: ASGIApp, config: Settings) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = ""
+        for name, value in scope.get("headers", []):
+            if name == b"host":
+                host = value.decode("latin-1")
+        rasa_url = rasa_public_url(self.config, host)
+        scope.setdefault("state", {})["rasa_url"] = rasa_url
+        csp = content_security_policy(rasa_url)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                extra = {
+                    b"content-security-policy": csp.encode("latin-1"),
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"no-referrer",
+                    b"x-frame-options": b"SAMEORIGIN",
+                    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
+                    b"cross-origin-opener-policy": b"same-origin",
+                }
+                headers += [(name, value) for name, value in extra.items() if name not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _error(request: Request, status: int, key: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"erreur": MESSAGES[key]}, status_code=status)
+    return PlainTextResponse(MESSAGES[key], status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    key = {404: "not_found", 405: "method"}.get(status, "error")
+    return _error(request, status, key)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    logger.error("Erreur sur %s", request.url.path, exc_info=exc)
+    return _error(request, 500, "error")
+
+
+def _summary_routes() -> List[BaseRoute]:
+    """The printable recap pages of `web/summary.py`, when that module exists."""
+    try:
+        from web.summary import routes
+    except ModuleNotFoundError as error:
+        if error.name != "web.summary":
+            raise
+        logger.info("Pas de page de récapitulatif (web/summary.py absent).")
+        return []
+    return list(routes)
+
+
+def create_app(
+    config: Optional[Settings] = None, speech: Optional[SpeechCache] = None
+) -> Starlette:
+    """Builds the widget's web app for `config` (the process settings by default)."""
+    config = config or current_settings()
+    speech = speech or SpeechCache(TTS_CACHE_DIR)
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+    async def index(request: Request) -> Response:
+        context = {
+            "rasa_url": request.scope.get("state", {}).get("rasa_url", config.rasa_url),
+            "idle_minutes": config.widget_idle_minutes,
+        }
+        return templates.TemplateResponse(
+            request, "index.html", context, headers={"Cache-Control": "no-store"}
+        )
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def tts(request: Request) -> Response:
+        body = await _read_limited(request, MAX_TTS_BODY_BYTES)
+        if body is None:
+            return _error(request, 413, "tts_long")
+        text = _text_from(body)
+        if text is None:
+            return _error(request, 400, "tts_json")
+        text = text.strip()
+        if not text:
+            return _error(request, 400, "tts_empty")
+        if len(text) > MAX_TTS_CHARS:
+            return _error(request, 413, "tts_long")
+        try:
+            wav = await speech.wav(text)
+        except Exception:  # the voice layer failed: say so in French, keep the details in logs
+            logger.exception("Synthèse vocale impossible pour un texte de %s caractères", len(text))
+            return _error(request, 503, "tts_failed")
+        return Response(
+            wav, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"}
+        )
+
+    routes: List[BaseRoute] = [
+        Route("/", index, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/api/tts", tts, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+        *_summary_routes(),
+    ]
+    origins = [item.strip() for item in config.cors_origins.split(",") if item.strip()]
+    middleware = [
+        Middleware(SecurityHeaders, config=config),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        ),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+
+
+async def _read_limited(request: Request, limit: int) -> Optional[bytes]:
+    """The request body, or None when it is larger than `limit` bytes."""
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text_from(body: bytes) -> Optional[str]:
+    """The `text` field of a JSON body; None when the body is not of that form."""
+    try:
+        data: Any = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        return None
+    return data["text"]

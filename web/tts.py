@@ -1,0 +1,85 @@
+"""Spoken versions of the bot's messages for the widget's "Écouter" button, cached on disk.
+
+The sound comes from the voice layer (`voice.tts.synthesize_wav`), so the widget speaks with the
+same French voice and the same speech normaliser as the kiosk. A WAV is kept under
+`var/tts-cache/`, named by the hash of its text, and the cache keeps at most `MAX_CACHE_FILES`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+from starlette.concurrency import run_in_threadpool
+
+logger = logging.getLogger(__name__)
+
+MAX_TTS_CHARS = 2000
+MAX_CACHE_FILES = 500
+CACHE_VERSION = "1"
+
+Synthesizer = Callable[[str], bytes]
+
+
+def _voice_synthesizer() -> Synthesizer:
+    """Returns the voice layer's text-to-speech (imported late: it loads espeak-ng)."""
+    from voice.tts import synthesize_wav
+
+    return synthesize_wav
+
+
+class SpeechCache:
+    """Turns text into WAV bytes once, then serves them from files."""
+
+    def __init__(self, directory: Path, synthesize: Optional[Synthesizer] = None) -> None:
+        self.directory = directory
+        self._synthesize = synthesize
+        # One synthesis at a time: espeak-ng drivers are not thread-safe and the machine is small.
+        self._lock = asyncio.Lock()
+
+    def path_for(self, text: str) -> Path:
+        """The cache file of `text`."""
+        digest = hashlib.sha256(f"{CACHE_VERSION}\n{text}".encode()).hexdigest()
+        return self.directory / f"{digest}.wav"
+
+    async def wav(self, text: str) -> bytes:
+        """Returns the WAV of `text`, synthesising it if it is not cached yet."""
+        path = self.path_for(text)
+        cached = await run_in_threadpool(_read, path)
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = await run_in_threadpool(_read, path)
+            if cached is not None:
+                return cached
+            if self._synthesize is None:
+                self._synthesize = _voice_synthesizer()
+            data = await run_in_threadpool(self._synthesize, text)
+            await run_in_threadpool(self._store, path, data)
+        return data
+
+    def _store(self, path: Path, data: bytes) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)
+        self._evict()
+
+    def _evict(self) -> None:
+        files = sorted(self.directory.glob("*.wav"), key=lambda item: item.stat().st_mtime)
+        for old in files[: max(0, len(files) - MAX_CACHE_FILES)]:
+            old.unlink(missing_ok=True)
+            logger.debug("Son retiré du cache : %s", old.name)
+
+
+def _read(path: Path) -> Optional[bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    path.touch()  # most recently used files stay in the cache
+    return data
