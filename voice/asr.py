@@ -68,7 +68,14 @@ def load_model(path: Path) -> object:
 
 
 def simplify(text: str) -> str:
-    """Lowercase words without emoji or punctuation (apostrophes and hyphens kept)."""
+    """Lowercase words without emoji or punctuation ("Rendez-vous !" -> "rendez vous")."""
+    text = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
+    text = re.sub(r"[^\w\s']", " ", text.replace("-", " "))
+    return re.sub(r"\s+", " ", text).replace("' ", "'").strip()
+
+
+def _phrase(text: str) -> str:
+    """A grammar phrase: lowercase words, apostrophes and hyphens kept for the vocabulary."""
     text = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
     text = re.sub(r"[^\w\s'-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -120,7 +127,7 @@ class Grammar:
         """
         grammar = cls()
         for button in buttons:
-            title = simplify(normalize_for_speech(str(button.get("title", ""))))
+            title = _phrase(normalize_for_speech(str(button.get("title", ""))))
             payload = str(button.get("payload") or button.get("title") or "")
             if not title or not payload:
                 continue
@@ -152,11 +159,10 @@ class Grammar:
     def payload_for(self, text: str) -> str | None:
         """The payload of the phrase recognised, or None when `text` is none of them."""
         text = simplify(text)
-        if text in self.payloads and self.payloads[text]:
-            return self.payloads[text]
-        for phrase, payload in self.payloads.items():
-            if not payload or phrase == UNKNOWN:
-                continue
+        simple = {simplify(phrase): payload for phrase, payload in self.payloads.items() if payload}
+        if text in simple:
+            return simple[text]
+        for phrase, payload in simple.items():
             if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text):
                 return payload
         return None

@@ -22,6 +22,7 @@ from voice.normalize import normalize_for_speech
 
 logger = logging.getLogger(__name__)
 
+ATTEMPTS = 3  # pyttsx3 runs tried before giving up on a sentence
 EMPTY_MS = 200  # length of the silent WAV returned when there is nothing to say
 TTS_MISSING = (
     "La synthèse vocale n'est pas installée. Installez le paquet espeak-ng avec : make system-deps"
@@ -64,28 +65,23 @@ def synthesize(
     spoken = normalize_for_speech(text) if normalize else text.strip()
     if not spoken:
         return silence(EMPTY_MS, 22_050)
-    descriptor, path = tempfile.mkstemp(prefix="passerelle-tts-", suffix=".wav")
-    os.close(descriptor)
     started = time.perf_counter()
-    try:
-        with _lock:
-            engine = _get_engine()
-            engine.setProperty("voice", voice or config.tts_voice)
-            engine.setProperty("rate", rate or config.tts_rate)
-            engine.setProperty("volume", config.tts_volume if volume is None else volume)
-            # The espeak driver prints "Audio saved to ..." on stdout: keep stdout clean.
-            with contextlib.redirect_stdout(io.StringIO()):
-                engine.save_to_file(spoken, path)
-                engine.runAndWait()
+    for attempt in range(1, ATTEMPTS + 1):
         try:
-            audio = read_wav(path)
+            audio = _speak_to_audio(
+                spoken,
+                voice or config.tts_voice,
+                rate or config.tts_rate,
+                config.tts_volume if volume is None else volume,
+            )
+            break
         except AudioError as error:
-            raise SpeechUnavailableError(
-                "La synthèse vocale n'a produit aucun son. Vérifiez le paquet espeak-ng."
-            ) from error
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+            # pyttsx3's espeak driver now and then ends an utterance before any sample.
+            logger.warning("TTS gave no audio (attempt %s/%s): %s", attempt, ATTEMPTS, error)
+    else:
+        raise SpeechUnavailableError(
+            "La synthèse vocale n'a produit aucun son. Vérifiez le paquet espeak-ng."
+        )
     logger.debug(
         "Spoke %s characters in %.3f s (%.2f s of audio)",
         len(spoken),
@@ -93,6 +89,26 @@ def synthesize(
         audio.duration,
     )
     return audio
+
+
+def _speak_to_audio(spoken: str, voice: str, rate: int, volume: float) -> Audio:
+    """One pyttsx3 run writing `spoken` to a temporary WAV, read back as audio."""
+    descriptor, path = tempfile.mkstemp(prefix="passerelle-tts-", suffix=".wav")
+    os.close(descriptor)
+    try:
+        with _lock:
+            engine = _get_engine()
+            engine.setProperty("voice", voice)
+            engine.setProperty("rate", rate)
+            engine.setProperty("volume", volume)
+            # The espeak driver prints "Audio saved to ..." on stdout: keep stdout clean.
+            with contextlib.redirect_stdout(io.StringIO()):
+                engine.save_to_file(spoken, path)
+                engine.runAndWait()
+        return read_wav(path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def synthesize_wav(text: str) -> bytes:

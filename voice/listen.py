@@ -1,0 +1,194 @@
+"""Turn taking: one person's turn from the microphone, a WAV file, or a typed line.
+
+Every source answers `listen(grammar, timeout)` with a `Heard`: the text, or nothing
+(silence), or a French message about a recording that cannot be used, or the end of input.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from voice.asr import Grammar, Recognizer, Transcript
+from voice.audio import AudioError, read_wav, silence
+from voice.config import FRAME_MS, MAX_TURN_SECONDS, SAMPLE_RATE, VoiceConfig
+from voice.mic import Microphone
+from voice.vad import EndOfSpeech, frames
+
+logger = logging.getLogger(__name__)
+
+TAIL_MS = 200  # silence added after a WAV turn beyond the end-of-speech wait
+
+
+@dataclass
+class Heard:
+    """The outcome of one turn."""
+
+    text: str | None = None  # None: nobody spoke
+    transcript: Transcript | None = None  # set when the text comes from speech
+    error: str | None = None  # French message about unusable audio
+    finished: bool = False  # no more input: the kiosk stops
+    timings: dict[str, float] = field(default_factory=dict)  # seconds, per stage
+
+
+class Ears(Protocol):
+    """A source of turns."""
+
+    def listen(self, grammar: Grammar | None, timeout: float) -> Heard: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    @property
+    def wants_tone(self) -> bool: ...
+
+
+def hear(
+    audio_frames: Iterable[bytes],
+    model: object,
+    grammar: Grammar | None,
+    config: VoiceConfig,
+    timeout: float,
+) -> Heard:
+    """Runs end-of-speech detection and streaming recognition over `audio_frames`.
+
+    Returns as soon as the person has stopped speaking for `config.end_silence_ms`, or
+    with no text when nobody started speaking within `timeout` seconds.
+    """
+    detector = EndOfSpeech(
+        SAMPLE_RATE, config.end_silence_ms, config.vad_aggressiveness, frame_ms=FRAME_MS
+    )
+    recognizer = Recognizer(model, SAMPLE_RATE, grammar)
+    waited = 0.0
+    spoken = 0.0
+    frame_s = FRAME_MS / 1000
+    for frame in audio_frames:
+        event = detector.feed(frame)
+        if detector.started_at is None:
+            waited += frame_s
+            if waited >= timeout:
+                return Heard()
+            continue
+        if event is not None and event.kind == "start":
+            for early in detector.pre_roll():
+                recognizer.accept(early)
+            continue
+        recognizer.accept(frame)
+        spoken += frame_s
+        if (event is not None and event.kind == "end") or spoken >= MAX_TURN_SECONDS:
+            return _finish(recognizer, detector)
+    if detector.started_at is not None:
+        return _finish(recognizer, detector)
+    return Heard()
+
+
+def _finish(recognizer: Recognizer, detector: EndOfSpeech) -> Heard:
+    started = time.perf_counter()
+    transcript = recognizer.final()
+    timings = {
+        "end_of_speech_wait": (detector._end_frames * detector.frame_ms) / 1000,
+        "asr_final": time.perf_counter() - started,
+    }
+    if transcript.empty:
+        return Heard(text="", transcript=transcript, timings=timings)
+    return Heard(text=transcript.text, transcript=transcript, timings=timings)
+
+
+class WavEars:
+    """Each WAV file of a folder (in name order) is one turn of the person."""
+
+    wants_tone = False
+
+    def __init__(self, folder: Path, model: object, config: VoiceConfig) -> None:
+        self.files = sorted(Path(folder).glob("*.wav"))
+        self.model = model
+        self.config = config
+        self._next = 0
+        if not self.files:
+            logger.warning("No WAV file in %s", folder)
+
+    def listen(self, grammar: Grammar | None, timeout: float) -> Heard:
+        if self._next >= len(self.files):
+            return Heard(finished=True)
+        path = self.files[self._next]
+        self._next += 1
+        logger.info("Turn from %s", path.name)
+        try:
+            audio = read_wav(path).resampled(SAMPLE_RATE)
+        except AudioError as error:
+            logger.warning("Unusable recording %s: %s", path.name, error)
+            return Heard(error=str(error))
+        audio = audio + silence(self.config.end_silence_ms + TAIL_MS, SAMPLE_RATE)
+        # A recording is the whole turn: silence in it counts, however short the file.
+        return hear(frames(audio.pcm()), self.model, grammar, self.config, timeout=1e9)
+
+    def pause(self) -> None:
+        return None
+
+    def resume(self) -> None:
+        return None
+
+
+class MicEars:
+    """The live microphone; closed while the kiosk speaks."""
+
+    wants_tone = True
+
+    def __init__(self, model: object, config: VoiceConfig, device: int | str | None = None):
+        self.model = model
+        self.config = config
+        self.microphone = Microphone(SAMPLE_RATE, FRAME_MS, device).open()
+        self.microphone.pause()
+
+    def listen(self, grammar: Grammar | None, timeout: float) -> Heard:
+        self.microphone.resume()
+        try:
+            return hear(self.microphone.frames(), self.model, grammar, self.config, timeout)
+        finally:
+            self.microphone.pause()
+
+    def pause(self) -> None:
+        self.microphone.pause()
+
+    def resume(self) -> None:
+        self.microphone.resume()
+
+    def close(self) -> None:
+        self.microphone.close()
+
+
+class TypedEars:
+    """Typed lines instead of speech (an empty line counts as silence)."""
+
+    wants_tone = False
+
+    def __init__(self, lines: Iterable[str] | None = None, stream: TextIO | None = None) -> None:
+        self._lines: Iterator[str] | None = iter(lines) if lines is not None else None
+        self._stream = stream if stream is not None else sys.stdin
+
+    def listen(self, grammar: Grammar | None, timeout: float) -> Heard:
+        if self._lines is not None:
+            line = next(self._lines, None)
+        else:
+            if self._stream.isatty():
+                print("Vous : ", end="", flush=True)
+            line = self._stream.readline() or None
+        if line is None:
+            return Heard(finished=True)
+        line = line.strip()
+        return Heard(text=line or None)
+
+    def pause(self) -> None:
+        return None
+
+    def resume(self) -> None:
+        return None
+
+
+__all__ = ["Ears", "Heard", "MicEars", "TypedEars", "WavEars", "hear"]
