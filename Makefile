@@ -59,3 +59,11 @@ lock: ## Régénère requirements.lock depuis requirements.in (une seule résolu
 
 clean: ## Supprime le modèle entraîné et les résultats
 	rm -rf models results
+
+# --- Voix (borne) ---
+.PHONY: voice-model run-kiosk
+voice-model: venv ## Télécharge et vérifie le modèle vocal français (Vosk ; il faut Internet)
+	$(PY) -m voice.models
+
+run-kiosk: venv system-deps ## Lance la borne vocale (micro, haut-parleurs ; lancez d'abord make run)
+	$(PY) -m voice
