@@ -1,0 +1,201 @@
+"""Checks that the held-out NLU test set stays apart from the training data and covers every intent.
+
+The test set (tests/nlu/test_set.yml) only measures something if none of its sentences is
+also learnt from data/nlu/. Texts are compared after normalisation: lowercase, accents
+stripped, punctuation stripped, spaces collapsed. Near duplicates (one letter or one word
+changed) are caught with a similarity ratio.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+TRAINING_DIR = ROOT / "data" / "nlu"
+TEST_SET = ROOT / "tests" / "nlu" / "test_set.yml"
+DOMAIN = ROOT / "domain.yml"
+
+INTENTS = frozenset(
+    {
+        "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help",
+        "forgot_identifier", "forgot_password", "how_to_login", "mobile_app", "france_connect",
+        "registration", "start_actualisation", "actualisation_period",
+        "actualisation_requirements", "actualisation_proof", "actualisation_correction",
+        "send_document", "received_mail", "advisor_contact", "appointments", "certificates",
+        "security_advice", "suspicious_message", "password_advice", "shared_computer",
+        "disclose_credentials", "human_handoff", "cv_help", "job_search", "repeat", "stop",
+        "out_of_scope", "inform",
+    }
+)  # fmt: skip
+ENTITIES = frozenset({"hours", "amount"})
+MIN_TRAINING_EXAMPLES = 45
+MIN_TEST_EXAMPLES = 10
+# Two normalised texts at least this similar (difflib ratio) are near duplicates.
+NEAR_DUPLICATE_RATIO = 0.9
+# Entity values hold the number only, never the unit: "[35](hours) heures".
+NUMBER_WORDS = frozenset(
+    "zero un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze "
+    "quinze seize vingt vingts trente quarante cinquante soixante cent cents mille et".split()
+)
+DIGITS = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+Example = Tuple[str, str]  # (intent, text)
+
+
+def normalise(text: str) -> str:
+    """Lowercase, no accents, no punctuation, single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    without_punctuation = re.sub(r"[^\w\s]|_", " ", without_accents)
+    return " ".join(without_punctuation.split())
+
+
+def read_messages(path: Path) -> List[dict]:
+    """Parses one Rasa NLU YAML file with Rasa's own reader."""
+    training_data = RasaYAMLReader().read(str(path))
+    return [message.data for message in training_data.training_examples]
+
+
+def load_examples(paths: List[Path]) -> List[Example]:
+    """Returns (intent, text) for every example of the given files."""
+    examples: List[Example] = []
+    for path in paths:
+        examples.extend((data["intent"], data["text"]) for data in read_messages(path))
+    logger.debug("%s examples read from %s files", len(examples), len(paths))
+    return examples
+
+
+def training_files() -> List[Path]:
+    return sorted(TRAINING_DIR.glob("*.yml"))
+
+
+@pytest.fixture(scope="module")
+def training() -> List[Example]:
+    return load_examples(training_files())
+
+
+@pytest.fixture(scope="module")
+def held_out() -> List[Example]:
+    return load_examples([TEST_SET])
+
+
+@pytest.fixture(scope="module")
+def training_index(training: List[Example]) -> Dict[str, str]:
+    return {normalise(text): intent for intent, text in training}
+
+
+def test_normalise_folds_accents_case_and_punctuation() -> None:
+    assert normalise("J'ai  oublié mon MOT-de-passe !") == "j ai oublie mon mot de passe"
+
+
+def test_training_files_are_split_by_topic() -> None:
+    names = {path.stem for path in training_files()}
+    assert {"conversation", "connexion", "actualisation", "echanges", "securite", "emploi"} <= names
+
+
+def test_no_test_example_is_in_training(
+    held_out: List[Example], training_index: Dict[str, str]
+) -> None:
+    copied = [(intent, text) for intent, text in held_out if normalise(text) in training_index]
+    assert copied == []
+
+
+def test_no_test_example_is_a_near_duplicate_of_training(
+    held_out: List[Example], training_index: Dict[str, str]
+) -> None:
+    near: List[Tuple[str, str]] = []
+    for _, text in held_out:
+        normalised = normalise(text)
+        matcher = difflib.SequenceMatcher(None, "", normalised)
+        for trained in training_index:
+            matcher.set_seq1(trained)
+            if (
+                matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO
+                and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
+                and matcher.ratio() >= NEAR_DUPLICATE_RATIO
+            ):
+                near.append((text, trained))
+    assert near == []
+
+
+@pytest.mark.parametrize("which", ["training", "held_out"])
+def test_every_example_has_words(which: str, request: pytest.FixtureRequest) -> None:
+    # Emoji- or punctuation-only messages never reach the classifier (UnreadableMessageGuard).
+    examples: List[Example] = request.getfixturevalue(which)
+    assert [text for _, text in examples if not normalise(text)] == []
+
+
+@pytest.mark.parametrize("which", ["training", "held_out"])
+def test_no_duplicate_inside_a_set(which: str, request: pytest.FixtureRequest) -> None:
+    examples: List[Example] = request.getfixturevalue(which)
+    counts = Counter(normalise(text) for _, text in examples)
+    assert [text for text, count in counts.items() if count > 1] == []
+
+
+def test_training_covers_every_intent(training: List[Example]) -> None:
+    counts = Counter(intent for intent, _ in training)
+    assert set(counts) == INTENTS
+    too_few = {i: n for i, n in counts.items() if n < MIN_TRAINING_EXAMPLES}
+    assert too_few == {}
+
+
+def test_test_set_covers_every_intent(held_out: List[Example]) -> None:
+    counts = Counter(intent for intent, _ in held_out)
+    assert set(counts) == INTENTS
+    too_few = {i: n for i, n in counts.items() if n < MIN_TEST_EXAMPLES}
+    assert too_few == {}
+
+
+def test_every_intent_is_declared_in_the_domain() -> None:
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    declared = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    assert INTENTS <= declared
+
+
+@pytest.mark.parametrize("path", [*training_files(), TEST_SET], ids=lambda p: p.name)
+def test_entities_hold_only_the_number(path: Path) -> None:
+    bad = []
+    for data in read_messages(path):
+        for entity in data.get("entities", []):
+            value = data["text"][entity["start"] : entity["end"]]
+            if entity["entity"] not in ENTITIES or data["intent"] != "inform":
+                bad.append((data["text"], entity["entity"]))
+            elif not is_number(value):
+                bad.append((data["text"], value))
+    assert bad == []
+
+
+def is_number(value: str) -> bool:
+    """True for digits ("1 750,50") or French number words ("mille deux cents") only."""
+    words = value.lower().replace("-", " ").split()
+    if all(DIGITS.match(word) for word in words):
+        return bool(words)
+    return bool(words) and all(word in NUMBER_WORDS for word in words)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("35", True), ("1 750,50", True), ("trente-cinq", True), ("35 heures", False), ("", False)],
+)
+def test_is_number(value: str, expected: bool) -> None:
+    assert is_number(value) is expected
+
+
+def test_inform_examples_carry_both_entities() -> None:
+    messages = [m for path in training_files() for m in read_messages(path)]
+    found = {
+        e["entity"] for m in messages if m["intent"] == "inform" for e in m.get("entities", [])
+    }
+    assert found == ENTITIES
