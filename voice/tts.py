@@ -1,8 +1,12 @@
 """Text to speech: French espeak-ng voice through pyttsx3, to WAV bytes or audio samples.
 
 `synthesize_wav(text)` is the entry point the web widget's "Écouter" button uses. The text
-is normalised for speech first. pyttsx3's espeak driver is not re-entrant, so every call
-holds one process-wide lock.
+is normalised for speech first.
+
+pyttsx3's espeak driver is not re-entrant and returns from `runAndWait` before espeak-ng
+has finished in its own thread; a reused engine also applies a new rate to the wrong
+utterance now and then. So every call holds one process-wide lock, builds a fresh engine,
+waits for the "finished-utterance" notification and for espeak-ng to be idle.
 """
 
 from __future__ import annotations
@@ -28,25 +32,26 @@ TTS_MISSING = (
     "La synthèse vocale n'est pas installée. Installez le paquet espeak-ng avec : make system-deps"
 )
 
+SYNTH_TIMEOUT = 30.0  # seconds for espeak-ng to finish one utterance
+IDLE_POLL = 0.002
+
 _lock = threading.Lock()
-_engine = None  # the one pyttsx3 engine of this process, created on first use
 
 
 class SpeechUnavailableError(RuntimeError):
     """espeak-ng or pyttsx3 cannot speak on this machine (French message)."""
 
 
-def _get_engine() -> Any:  # pyttsx3 has no type hints
-    global _engine
-    if _engine is None:
-        try:
-            import pyttsx3
+def _new_engine() -> tuple[Any, Any]:
+    """A fresh pyttsx3 engine on espeak-ng, and pyttsx3's ctypes binding of espeak-ng."""
+    try:
+        from pyttsx3.drivers import _espeak
+        from pyttsx3.engine import Engine
 
-            _engine = pyttsx3.init("espeak")
-        except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError here
-            logger.error("pyttsx3/espeak-ng unavailable: %s", error)
-            raise SpeechUnavailableError(TTS_MISSING) from error
-    return _engine
+        return Engine("espeak"), _espeak
+    except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError here
+        logger.error("pyttsx3/espeak-ng unavailable: %s", error)
+        raise SpeechUnavailableError(TTS_MISSING) from error
 
 
 def synthesize(
@@ -97,14 +102,24 @@ def _speak_to_audio(spoken: str, voice: str, rate: int, volume: float) -> Audio:
     os.close(descriptor)
     try:
         with _lock:
-            engine = _get_engine()
+            engine, espeak = _new_engine()
+            finished = threading.Event()
+            engine.connect("finished-utterance", lambda name, completed: finished.set())
             engine.setProperty("voice", voice)
+            # Set twice: once in a while espeak-ng keeps an older rate after a single set.
+            engine.setProperty("rate", rate)
             engine.setProperty("rate", rate)
             engine.setProperty("volume", volume)
             # The espeak driver prints "Audio saved to ..." on stdout: keep stdout clean.
             with contextlib.redirect_stdout(io.StringIO()):
                 engine.save_to_file(spoken, path)
                 engine.runAndWait()
+                done = finished.wait(SYNTH_TIMEOUT)
+            deadline = time.monotonic() + SYNTH_TIMEOUT
+            while espeak.IsPlaying() and time.monotonic() < deadline:
+                time.sleep(IDLE_POLL)
+        if not done:
+            raise SpeechUnavailableError("La synthèse vocale ne répond pas. Réessayez.")
         return read_wav(path)
     finally:
         with contextlib.suppress(OSError):
