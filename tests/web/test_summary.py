@@ -1,0 +1,65 @@
+"""The printable actualisation summary: valid, forged and hostile tokens (test client)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.testclient import TestClient
+
+from actions.recap import make_summary_token
+from passerelle.config import settings
+from web.summary import routes
+
+STATIC_DIR = __import__("web.summary", fromlist=["TEMPLATES_DIR"]).TEMPLATES_DIR.parent / "static"
+ANSWERS = {
+    "worked": True,
+    "hours_worked": 35.0,
+    "gross_salary": 1200.5,
+    "internship": False,
+    "sick_leave": True,
+    "sick_leave_dates": "du 3 au 10 <script>alert(1)</script>",
+    "maternity_leave": False,
+    "retirement_pension": False,
+    "invalidity_pension": False,
+    "still_seeking": True,
+}
+
+
+def client() -> TestClient:
+    app = Starlette(
+        routes=[*routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")]
+    )
+    return TestClient(app)
+
+
+def test_summary_shows_period_and_answers_escaped() -> None:
+    token = make_summary_token(settings().secret_key, "01/06/2019", "30/06/2019", ANSWERS)
+    response = client().get(f"/resume/{token}")
+    assert response.status_code == 200
+    page = response.text
+    assert "Pour la période du 01/06/2019 au 30/06/2019, vous déclarez :" in page
+    assert "avoir travaillé 35 heures pour 1 200,50 € brut ;" in page
+    assert "ne pas avoir été en stage ;" in page
+    assert "être toujours à la recherche d&#39;un emploi." in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    assert 'id="print-button"' in page
+    assert "onclick" not in page
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_bad_or_forged_token_gives_french_error_page() -> None:
+    forged = make_summary_token("not-the-key", "01/06/2019", "30/06/2019", ANSWERS)
+    for token in (forged, "abc", "x" * 500):
+        response = client().get(f"/resume/{token}")
+        assert response.status_code == 404
+        assert "Récapitulatif introuvable" in response.text
+        assert "Ce lien ne marche plus" in response.text
+
+
+def test_print_assets_served() -> None:
+    css = client().get("/static/summary.css")
+    assert css.status_code == 200 and "@media print" in css.text
+    script = client().get("/static/summary.js")
+    assert script.status_code == 200 and "window.print" in script.text

@@ -1,0 +1,70 @@
+"""The printable summary of a rehearsed actualisation (`GET /resume/{token}`).
+
+The link is made by `action_actualisation_done`: the token signs the period and the
+answers (`actions/recap.py`), so nothing is stored on the server and the page works for
+7 days. The page is plain HTML in large type with a print style sheet; the "Imprimer"
+button uses `/static/summary.js` (no inline script, for the Content-Security-Policy).
+`web/app.py` mounts `routes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
+
+from actions.numbers import format_euros, format_hours
+from actions.recap import read_summary_token, recap_lines, templates_from_file
+from passerelle.config import settings
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+PAGE_TEMPLATE = "summary.html"
+ERROR_TEMPLATE = "summary_error.html"
+NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))  # autoescapes .html
+
+
+def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
+    """What the page shows: the period, the recap lines, and the figures to keep."""
+    answers = payload.get("answers") or {}
+    recap = templates_from_file()
+    details: List[tuple[str, str]] = []
+    if answers.get("worked"):
+        details.append(("Heures travaillées", format_hours(float(answers["hours_worked"] or 0))))
+        details.append(("Salaire brut", format_euros(float(answers["gross_salary"] or 0))))
+    if answers.get("sick_leave") and answers.get("sick_leave_dates"):
+        details.append(("Dates de l'arrêt maladie", str(answers["sick_leave_dates"])))
+    return {
+        "header": recap["utter_recap_header"].format(
+            start=payload.get("start") or "", end=payload.get("end") or ""
+        ),
+        "lines": recap_lines(answers, recap),
+        "details": details,
+        "worked": bool(answers.get("worked")),
+    }
+
+
+async def summary_page(request: Request) -> Response:
+    """The summary for a valid token; a French error page otherwise."""
+    payload = read_summary_token(settings().secret_key, request.path_params["token"])
+    if payload is None:
+        return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+    try:
+        context = summary_context(payload)
+    except (KeyError, TypeError, ValueError):
+        logger.warning("Summary token with unexpected content")
+        return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+    return templates.TemplateResponse(request, PAGE_TEMPLATE, context, headers=NO_STORE)
+
+
+routes: List[BaseRoute] = [Route("/resume/{token}", summary_page, methods=["GET"])]
+
+__all__ = ["routes", "summary_context"]
