@@ -9,9 +9,9 @@ from starlette.testclient import TestClient
 
 from actions.recap import make_summary_token
 from passerelle.config import settings
-from web.summary import routes
+from web.summary import TEMPLATES_DIR, routes
 
-STATIC_DIR = __import__("web.summary", fromlist=["TEMPLATES_DIR"]).TEMPLATES_DIR.parent / "static"
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
 ANSWERS = {
     "worked": True,
     "hours_worked": 35.0,

@@ -1,0 +1,68 @@
+"""End to end: a person rehearses their actualisation through the REST channel."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+PASSWORD = "Pierre76&Dupont"
+
+
+def slots(stack, sender: str) -> dict:
+    return stack.tracker(sender)["slots"]
+
+
+def say(stack, sender: str, text: str) -> str:
+    """Sends `text`; returns everything the bot answered, as one string."""
+    return "\n".join(message.get("text", "") for message in stack.say(sender, text))
+
+
+def test_person_rehearses_with_words_a_correction_and_a_password(stack) -> None:
+    sender = f"actu-{uuid.uuid4().hex[:8]}"
+    intro = say(stack, sender, "je veux m'actualiser")
+    assert "Je n'envoie rien à France Travail" in intro
+    if slots(stack, sender)["requested_slot"] == "rehearsal_ok":
+        say(stack, sender, "oui")
+    assert slots(stack, sender)["requested_slot"] == "worked"
+
+    say(stack, sender, "oui")
+    refused = say(stack, sender, "moins cinq")
+    assert "plus grand que zéro" in refused
+    assert slots(stack, sender)["hours_worked"] is None
+    say(stack, sender, "trente-cinq heures")
+    say(stack, sender, "mille deux cents euros")
+    state = slots(stack, sender)
+    assert (state["worked"], state["hours_worked"], state["gross_salary"]) == (True, 35.0, 1200.0)
+    assert state["requested_slot"] == "internship"
+
+    warning = say(stack, sender, f"mon mot de passe c'est {PASSWORD}")
+    assert "Ne donnez jamais votre mot de passe" in warning
+    assert "stage" in warning  # the form asks the same question again
+    assert slots(stack, sender)["requested_slot"] == "internship"
+
+    for answer in ("non", "non", "non", "non", "non"):
+        say(stack, sender, answer)
+    warned = say(stack, sender, "non")  # no longer seeking a job
+    assert "inscription comme demandeur d'emploi s'arrête" in warned
+    assert slots(stack, sender)["still_seeking"] is None
+    recap = say(stack, sender, "oui")
+    assert slots(stack, sender)["still_seeking"] is False
+    assert "avoir travaillé 35 heures pour 1 200 € brut" in recap
+    assert "ne plus être à la recherche d'un emploi" in recap
+
+    say(stack, sender, "non")  # not correct
+    say(stack, sender, "stage")
+    recap = say(stack, sender, "oui")
+    assert "- avoir été en stage ;" in recap
+    done = say(stack, sender, "oui")
+    assert "M'actualiser" in done and "/resume/" in done
+
+    state = slots(stack, sender)
+    assert state["internship"] is True
+    assert state["declaration_confirmed"] is True
+    assert state["sick_leave"] is False and state["still_seeking"] is False
+    assert PASSWORD not in json.dumps(stack.tracker(sender), ensure_ascii=False)
