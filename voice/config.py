@@ -18,6 +18,7 @@ TTS_RATE_STEP = 25  # "plus lentement" slows down by this many words per minute.
 GAIN_STEP = 1.5  # "plus fort" multiplies the playback gain by this.
 GAIN_MAX = 4.0
 VAD_AGGRESSIVENESS = 2  # 0 (keeps most noise) to 3 (strictest).
+MIN_SPEECH_RMS = 120.0  # int16 RMS under which a frame is never speech (hiss, far noise)
 START_SPEECH_MS = 90  # voiced audio needed before a turn is taken as started.
 PRE_ROLL_MS = 300  # audio kept from before the start, so the first syllable is not lost.
 MAX_TURN_SECONDS = 20.0  # a turn longer than this is cut and recognised.

@@ -7,10 +7,18 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import webrtcvad
 
 from voice.audio import Audio
-from voice.config import FRAME_MS, PRE_ROLL_MS, SAMPLE_RATE, START_SPEECH_MS, VAD_AGGRESSIVENESS
+from voice.config import (
+    FRAME_MS,
+    MIN_SPEECH_RMS,
+    PRE_ROLL_MS,
+    SAMPLE_RATE,
+    START_SPEECH_MS,
+    VAD_AGGRESSIVENESS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +41,12 @@ def frames(pcm: bytes, rate: int = SAMPLE_RATE, frame_ms: int = FRAME_MS) -> Ite
         if len(chunk) < size:
             chunk += b"\x00" * (size - len(chunk))
         yield chunk
+
+
+def _loud_enough(frame: bytes) -> bool:
+    """webrtcvad alone takes steady hiss for speech while it adapts: a frame must be audible."""
+    samples = np.frombuffer(frame, dtype="<i2").astype(np.float32)
+    return bool(np.sqrt(np.mean(samples * samples)) >= MIN_SPEECH_RMS)
 
 
 class EndOfSpeech:
@@ -82,7 +96,7 @@ class EndOfSpeech:
 
     def feed(self, frame: bytes) -> SpeechEvent | None:
         """Takes one frame; returns a start or end event when one happens on this frame."""
-        voiced = self._vad.is_speech(frame, self.rate)
+        voiced = _loud_enough(frame) and self._vad.is_speech(frame, self.rate)
         self._count += 1
         now = self._count * self.frame_ms / 1000
         if self.started_at is None:

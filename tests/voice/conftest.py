@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,9 @@ from voice.models import check_model
 from voice.tts import synthesize
 
 FRENCH_MODEL = VoiceConfig.from_settings().model_path
-FRENCH_MISSING = bool(check_model(FRENCH_MODEL))
-needs_french_model = pytest.mark.skipif(
-    FRENCH_MISSING,
-    reason=(
-        f"Modèle Vosk français absent de {FRENCH_MODEL} : tests de reconnaissance en français "
-        "sautés. Pour les lancer : make voice-model (ordinateur connecté à Internet)."
-    ),
+FRENCH_SKIPPED = (
+    f"Modèle Vosk français absent de {FRENCH_MODEL} : test de reconnaissance en français "
+    "sauté. Pour le lancer : make voice-model (ordinateur connecté à Internet)."
 )
 
 
@@ -37,9 +34,17 @@ def korean_model() -> object:
 
 @pytest.fixture(scope="session")
 def french_model() -> object:
+    """The French model where `make voice-model` puts it; the test is skipped without it."""
+    if check_model(FRENCH_MODEL):
+        pytest.skip(FRENCH_SKIPPED)
     return load_model(FRENCH_MODEL)
 
 
-def korean(text: str) -> Audio:
-    """Korean speech by espeak-ng (22,050 Hz), to drive the Korean model."""
+def _korean(text: str) -> Audio:
     return synthesize(text, voice="ko", normalize=False)
+
+
+@pytest.fixture(scope="session")
+def korean() -> Callable[[str], Audio]:
+    """Korean speech by espeak-ng (22,050 Hz), to drive the Korean model."""
+    return _korean
