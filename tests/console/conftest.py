@@ -6,6 +6,7 @@ Every store test runs twice: on SQLite and on the real PostgreSQL at 127.0.0.1:5
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -16,6 +17,7 @@ from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -28,9 +30,8 @@ from rasa.shared.core.events import (
 )
 from starlette.testclient import TestClient
 
-from console import auth
 from console.app import create_app
-from console.tables import METADATA, create_console_tables
+from console.tables import METADATA, counsellors, create_console_tables
 from passerelle.config import load_settings
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -222,11 +223,22 @@ def fixture_store(engine: sa.engine.Engine) -> Fixture:
     return fixture
 
 
+@functools.lru_cache(maxsize=1)
+def password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)
+
+
 @pytest.fixture
 def app_client(engine: sa.engine.Engine, db_url: str) -> Iterator[TestClient]:
     cfg = load_settings({"PASSERELLE_DB_URL": db_url, "PASSERELLE_SECRET_KEY": "test-secret"})
     app = create_app(cfg, engine)
-    auth.set_counsellor(engine, COUNSELLOR, PASSWORD)
+    # One argon2 hash for the whole session: hashing is deliberately slow.
+    with engine.begin() as conn:
+        conn.execute(
+            counsellors.insert().values(
+                name=COUNSELLOR, password_hash=password_hash(), created_at=time.time()
+            )
+        )
     with TestClient(app, follow_redirects=False) as client:
         yield client
 

@@ -1,0 +1,77 @@
+"""Command line: counsellor accounts from stdin, and the retention purge."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import sqlalchemy as sa
+
+from console import index
+from console.cli import purge
+from console.tables import conversations, counsellors, events, flags, notes
+from passerelle.config import ROOT
+from tests.console.conftest import Fixture
+
+KEPT = {"web-aide-mdp", "web-perdu", "kiosque-fini", "kiosque-abandon", "rest-xss", "c2-encours"}
+
+
+def cli(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PASSERELLE_DB_URL=db_url, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "console.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def senders(engine: sa.engine.Engine, table: sa.Table) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(table.c.sender_id).distinct()).scalars())
+
+
+def test_purge_removes_only_old_conversations(
+    engine: sa.engine.Engine, fixture_store: Fixture
+) -> None:
+    index.refresh(engine)
+    with engine.begin() as conn:
+        for sender in ("vieux-1", "web-perdu"):
+            conn.execute(flags.insert().values(sender_id=sender, counsellor="marie", at=1.0))
+            conn.execute(
+                notes.insert().values(sender_id=sender, counsellor="marie", at=1.0, text="x")
+            )
+    assert purge(engine, 90, now=fixture_store.now) == 2
+    assert senders(engine, events) == KEPT
+    assert senders(engine, conversations) == KEPT
+    assert senders(engine, flags) == senders(engine, notes) == {"web-perdu"}
+    assert purge(engine, 90, now=fixture_store.now) == 0
+    assert purge(engine, 2, now=fixture_store.now) == 3
+    assert senders(engine, events) == {"web-aide-mdp", "kiosque-fini", "c2-encours"}
+
+
+def test_purge_command(engine: sa.engine.Engine, fixture_store: Fixture, db_url: str) -> None:
+    result = cli(db_url, "purge", "--days", "100")
+    assert result.returncode == 0, result.stderr
+    assert "1 conversation(s) de plus de 100 jours supprimée(s)." in result.stdout
+    assert "vieux-1" not in senders(engine, events)
+    assert "vieux-2" in senders(engine, events)
+    refused = cli(db_url, "purge", "--days", "0")
+    assert refused.returncode == 2 and "au moins 1" in refused.stderr
+
+
+def test_add_counsellor_from_stdin(engine: sa.engine.Engine, db_url: str) -> None:
+    result = cli(db_url, "add-counsellor", "Paul.Martin", stdin="un mot de passe solide\n")
+    assert result.returncode == 0, result.stderr
+    assert "Compte « paul.martin » créé." in result.stdout
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(counsellors.c.password_hash)).scalar()
+    assert stored.startswith("$argon2id$") and "solide" not in stored
+    short = cli(db_url, "add-counsellor", "paul", stdin="court\n")
+    assert short.returncode == 2
+    assert "au moins 10 caractères" in short.stderr and "Traceback" not in short.stderr
+    listed = cli(db_url, "list-counsellors")
+    assert listed.stdout.split() == ["paul.martin"]
