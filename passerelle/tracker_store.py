@@ -23,7 +23,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-from passerelle.privacy import MASK, mask_text, mask_value, secret_spans
+from passerelle.privacy import MASK, mask_value, secret_spans
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,10 @@ def mask_event_data(data: Dict[Text, Any]) -> Dict[Text, Any]:
                     entity["value"] = MASK
                     if "text" in entity:
                         entity["text"] = MASK
-        if isinstance(masked.get("parse_data"), dict) and "text" in masked["parse_data"]:
-            masked["parse_data"]["text"] = mask_text(parse_data.get("text") or "", aggressive)
+        if isinstance(masked.get("parse_data"), dict):
+            # The parser saw a folded (lowercased) copy: store the masked original instead,
+            # so a secret whose case made it recognisable cannot leak through the copy.
+            masked["parse_data"]["text"] = masked.get("text") or ""
         return masked
     if kind in {"bot", "slot"}:
         return mask_value(data)

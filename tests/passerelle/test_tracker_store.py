@@ -125,3 +125,19 @@ async def test_saving_twice_appends_only_new_events(db_url: str, domain: Domain)
 def test_empty_url_is_a_clear_french_error(domain: Domain) -> None:
     with pytest.raises(ValueError, match="PASSERELLE_DB_URL est vide"):
         MaskingSQLTrackerStore(domain=domain, url="")
+
+
+def test_folded_parser_copy_cannot_leak_a_secret() -> None:
+    from passerelle.tracker_store import mask_event_data
+
+    original = "mon mot de passe Soleil"
+    event = UserUttered(
+        original,
+        {"name": "forgot_password", "confidence": 0.6},
+        [],
+        {"text": "mon mot de passe soleil", "intent": {"name": "forgot_password"}},
+    )
+    data = mask_event_data(event.as_dict())
+    assert data["text"] == "mon mot de passe [masqué]"
+    assert data["parse_data"]["text"] == "mon mot de passe [masqué]"
+    assert "oleil" not in json.dumps(data)
