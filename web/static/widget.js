@@ -304,6 +304,7 @@
     }
     ui.bigger.disabled = state.size >= SIZES;
     ui.smaller.disabled = state.size <= 1;
+    scrollToEnd();
   }
 
   function resize(step) {
@@ -329,6 +330,10 @@
       node.append(listen);
     }
     ui.log.append(node);
+    scrollToEnd();
+  }
+
+  function scrollToEnd() {
     ui.log.scrollTop = ui.log.scrollHeight;
   }
 
@@ -348,6 +353,7 @@
       }));
     });
     ui.replies.hidden = false;
+    scrollToEnd();
   }
 
   function renderAll() {
@@ -369,6 +375,7 @@
 
   function showTyping(show) {
     ui.typing.hidden = !show;
+    scrollToEnd();
   }
 
   // ---------- messages ----------

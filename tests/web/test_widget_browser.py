@@ -1,0 +1,404 @@
+"""The chat widget in real headless Chromium, against the running assistant (`make run`'s servers).
+
+Chromium is Debian's (`scripts/system-deps.sh test` installs it), driven by Playwright through
+`executable_path`. Screenshots go to `tests/out/screenshots/` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import wave
+from pathlib import Path
+from typing import Any, Iterator, List
+
+import pytest
+from playwright import sync_api as playwright_api
+from playwright.sync_api import expect
+
+from passerelle.config import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = ROOT / "tests" / "out" / "screenshots"
+XSS = "<img src=x onerror=alert(1)>"
+PASSWORD_QUESTION = "j'ai oublié mon mot de passe"
+REPLY_TIMEOUT_MS = 30_000
+STORE_KEY = "passerelle:conversation"
+
+# Runs in the page before its own scripts (as the browser's devtools would, outside the CSP):
+# records Content Security Policy violations so a test can prove none happened.
+WATCH_SCRIPT = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
+});
+"""
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium absent : lancez « scripts/system-deps.sh test ».")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with what it did wrong: dialogs opened, page errors, CSP violations."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.dialogs: List[str] = []
+        self.errors: List[str] = []
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def csp_violations(self) -> List[str]:
+        return self.page.evaluate("window.__cspViolations")
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH_SCRIPT)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def watched(context: Any) -> Watched:
+    return Watched(context.new_page())
+
+
+def open_widget(watched: Watched, stack: Any) -> Any:
+    page = watched.page
+    page.goto(stack.web_url + "/")
+    page.locator("#pw-input").wait_for()
+    wait_connected(page)
+    return page
+
+
+def wait_connected(page: Any) -> None:
+    """Waits until the "Connexion..." notice is gone (the session is confirmed)."""
+    expect(page.locator(".pw-status")).not_to_contain_text("Connexion", timeout=REPLY_TIMEOUT_MS)
+
+
+def bot_messages(page: Any) -> Any:
+    return page.locator(".pw-msg-bot .pw-text")
+
+
+def user_messages(page: Any) -> Any:
+    return page.locator(".pw-msg-user .pw-text")
+
+
+def send(page: Any, text: str) -> int:
+    """Types `text`, presses Enter, waits for the bot's answer; returns the bot message count."""
+    before = bot_messages(page).count()
+    page.fill("#pw-input", text)
+    page.press("#pw-input", "Enter")
+    return wait_for_bot(page, before)
+
+
+def wait_for_bot(page: Any, before: int) -> int:
+    """Waits for more than `before` bot messages, all shown; returns how many there are."""
+    page.locator(".pw-msg-bot").nth(before).wait_for(timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator(".pw-typing")).to_be_hidden(timeout=REPLY_TIMEOUT_MS)
+    return bot_messages(page).count()
+
+
+def session_id(page: Any) -> str:
+    return json.loads(page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')"))["sessionId"]
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_password_question_shows_recovery_steps_and_a_button_reply_works(
+    stack: Any, watched: Watched
+) -> None:
+    page = open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    answer = " ".join(bot_messages(page).all_inner_texts())
+    assert "J'ai oublié mon mot de passe" in answer
+    assert re.search(r"\b1\. ", answer), answer  # numbered steps
+    replies = page.locator(".pw-replies .pw-reply")
+    assert replies.count() >= 1
+    for index in range(replies.count()):
+        box = replies.nth(index).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    title = replies.first.inner_text()
+    before = bot_messages(page).count()
+    replies.first.click()
+    assert user_messages(page).last.inner_text() == title
+    wait_for_bot(page, before)
+    # The conversation reached Rasa under a `web-` sender id, as the console expects.
+    sender = session_id(page)
+    assert re.fullmatch(r"web-[0-9a-f]{32}", sender)
+    said = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert said[0] == PASSWORD_QUESTION
+    assert watched.dialogs == [] and watched.errors == [] and watched.csp_violations() == []
+
+
+def test_reload_keeps_the_conversation_and_the_session(stack: Any, watched: Watched) -> None:
+    page = open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    before_reload = bot_messages(page).all_inner_texts()
+    sender = session_id(page)
+    page.reload()
+    page.locator(".pw-msg-user").first.wait_for()
+    assert user_messages(page).all_inner_texts() == [PASSWORD_QUESTION]
+    assert bot_messages(page).all_inner_texts() == before_reload
+    wait_connected(page)
+    send(page, "bonjour")
+    assert session_id(page) == sender
+    said = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert said == [PASSWORD_QUESTION, "bonjour"]
+
+
+def test_end_and_clear_leaves_nothing_in_the_browser(stack: Any, watched: Watched) -> None:
+    page = open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    page.click("text=Plus grand")
+    # Something another page of the site could have left, to prove everything goes.
+    page.evaluate("localStorage.setItem('trace', '1'); document.cookie = 'trace=1; path=/'")
+    assert page.context.cookies()
+    page.get_by_role("button", name="Terminer et effacer").click()
+    assert page.evaluate("localStorage.length") == 0
+    assert page.evaluate("sessionStorage.length") == 0
+    assert page.evaluate("document.cookie") == ""
+    assert page.context.cookies() == []
+    assert page.locator(".pw-msg").count() == 0
+    assert "effacée" in page.locator(".pw-status").inner_text()
+    assert page.evaluate("document.activeElement.id") == "pw-input"
+    page.wait_for_timeout(1000)  # the widget reconnects: still nothing stored
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    page.reload()
+    page.locator("#pw-input").wait_for()
+    assert page.locator(".pw-msg").count() == 0
+
+
+def test_markup_in_messages_is_shown_as_text_and_runs_nothing(stack: Any, watched: Watched) -> None:
+    page = watched.page
+
+    def relay(route: Any) -> None:
+        server = route.connect_to_server()
+        route.on_message(server.send)
+        server.on_message(route.send)
+        relay.routes.append(route)
+
+    relay.routes = []
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), relay)
+    open_widget(watched, stack)
+    page.fill("#pw-input", XSS)
+    page.press("#pw-input", "Enter")
+    assert user_messages(page).first.inner_text() == XSS
+    page.wait_for_timeout(1500)  # let the assistant answer, if it does
+    # A bot message carrying markup, as a socket.io frame from the server side.
+    before = bot_messages(page).count()
+    frame = json.dumps(["bot_uttered", {"text": "Réponse " + XSS, "quick_replies": []}])
+    relay.routes[-1].send("42" + frame)
+    wait_for_bot(page, before)
+    assert bot_messages(page).last.inner_text() == "Réponse " + XSS
+    assert page.locator(".pw img").count() == 0
+    page.reload()  # rendered again from sessionStorage: still text
+    page.locator(".pw-msg-bot").last.wait_for()
+    assert bot_messages(page).last.inner_text() == "Réponse " + XSS
+    assert page.locator(".pw img").count() == 0
+    page.wait_for_timeout(500)
+    assert watched.dialogs == []
+    assert watched.errors == []
+    assert watched.csp_violations() == []
+
+
+def test_listen_fetches_a_real_wav_that_plays(stack: Any, watched: Watched) -> None:
+    page = open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    listen = page.locator(".pw-msg-bot .pw-listen").first
+    text = bot_messages(page).first.inner_text()
+    with page.expect_response(lambda r: r.url.endswith("/api/tts")) as info:
+        listen.click()
+    response = info.value
+    assert response.request.post_data_json == {"text": text}
+    assert response.status == 200
+    assert response.headers["content-type"] == "audio/wav"
+    assert int(response.headers["content-length"]) > 20_000
+    # The browser decoded the sound and played it (the audio element fired "playing").
+    expect(listen).to_have_attribute(
+        "data-state", re.compile("^(playing|ended)$"), timeout=REPLY_TIMEOUT_MS
+    )
+    # The same request, read here: a real WAV of the sentence, served from the cache.
+    body = page.request.post(stack.web_url + "/api/tts", data={"text": text}).body()
+    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
+    with wave.open(io.BytesIO(body)) as wav:
+        assert wav.getnframes() / wav.getframerate() > 1.0
+    assert watched.csp_violations() == []
+
+
+def test_keyboard_only_reaches_the_input_sends_and_reaches_a_button_reply(
+    stack: Any, watched: Watched
+) -> None:
+    page = open_widget(watched, stack)
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "pw-input":
+            break
+    assert page.evaluate("document.activeElement.id") == "pw-input"
+    assert focus_is_visible(page)
+    page.keyboard.type(PASSWORD_QUESTION)
+    before = bot_messages(page).count()
+    page.keyboard.press("Enter")
+    wait_for_bot(page, before)
+    page.locator(".pw-reply").first.wait_for()
+    for _ in range(20):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.classList.contains('pw-reply')"):
+            break
+    assert page.evaluate("document.activeElement.classList.contains('pw-reply')")
+    assert focus_is_visible(page)
+    title = page.evaluate("document.activeElement.textContent")
+    before = bot_messages(page).count()
+    page.keyboard.press("Enter")
+    wait_for_bot(page, before)
+    assert user_messages(page).last.inner_text() == title
+    assert page.evaluate("document.activeElement.id") == "pw-input"
+
+
+def focus_is_visible(page: Any) -> bool:
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
+    )
+    return style[0] != "none" and style[1] != "0px" and style[2] != "none"
+
+
+def run_axe(page: Any) -> List[dict]:
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => ({id: v.id,"
+        " impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"
+    )
+    return result
+
+
+def test_axe_finds_no_accessibility_violation_in_a_conversation(
+    stack: Any, watched: Watched
+) -> None:
+    page = open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    page.locator(".pw-reply").first.wait_for()
+    assert run_axe(page) == []
+    page.click("text=Plus grand")
+    page.click("text=Plus grand")
+    assert run_axe(page) == []
+    screenshot(page, "widget-desktop-large-text")
+
+
+def test_screenshots_at_desktop_and_phone_width(stack: Any, browser: Any) -> None:
+    for name, viewport in (
+        ("widget-desktop", {"width": 1280, "height": 900}),
+        ("widget-phone", {"width": 390, "height": 844}),
+    ):
+        context = browser.new_context(locale="fr-FR", viewport=viewport)
+        context.add_init_script(WATCH_SCRIPT)
+        watched = Watched(context.new_page())
+        page = open_widget(watched, stack)
+        send(page, PASSWORD_QUESTION)
+        page.locator(".pw-reply").first.wait_for()
+        screenshot(page, name)
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        if name == "widget-phone":
+            assert run_axe(page) == []
+        context.close()
+
+
+def test_empty_message_is_not_sent(stack: Any, watched: Watched) -> None:
+    page = open_widget(watched, stack)
+    page.fill("#pw-input", "   ")
+    page.press("#pw-input", "Enter")
+    assert page.locator(".pw-error").inner_text() == "Écrivez votre message avant d'envoyer."
+    page.click(".pw-send")
+    assert page.locator(".pw-msg").count() == 0
+    assert page.locator("#pw-input").get_attribute("aria-invalid") == "true"
+
+
+def test_very_long_paste_is_refused_in_french_and_kept(stack: Any, watched: Watched) -> None:
+    page = open_widget(watched, stack)
+    long_text = "Bonjour " * 1250  # 10,000 characters
+    page.fill("#pw-input", long_text)
+    error = page.locator(".pw-error").inner_text()
+    assert "trop long" in error and "10000" in error and "2000" in error
+    page.press("#pw-input", "Enter")
+    assert page.locator(".pw-msg").count() == 0
+    assert page.input_value("#pw-input") == long_text  # nothing lost: the person can shorten it
+    page.fill("#pw-input", "bonjour")
+    assert page.locator(".pw-error").inner_text() == ""
+
+
+def test_unreachable_assistant_is_announced_then_message_goes_after_retry(
+    stack: Any, watched: Watched
+) -> None:
+    page = watched.page
+    blocked = {"on": True}
+
+    def gate(route: Any) -> None:
+        if blocked["on"]:
+            route.close()
+            return
+        server = route.connect_to_server()
+        route.on_message(server.send)
+        server.on_message(route.send)
+
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), gate)
+    page.goto(stack.web_url + "/")
+    status = page.locator(".pw-status")
+    expect(status).to_contain_text("ne répond pas", timeout=REPLY_TIMEOUT_MS)
+    page.fill("#pw-input", PASSWORD_QUESTION)
+    page.press("#pw-input", "Enter")
+    assert "gardé" in status.inner_text()
+    assert user_messages(page).all_inner_texts() == [PASSWORD_QUESTION]
+    blocked["on"] = False
+    wait_for_bot(page, 0)
+    assert "J'ai oublié mon mot de passe" in " ".join(bot_messages(page).all_inner_texts())
+    assert "de nouveau disponible" in status.inner_text()
+
+
+def test_idle_widget_warns_then_clears(stack: Any, watched: Watched) -> None:
+    page = watched.page
+    page.clock.install()
+    open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    idle_minutes = int(page.get_attribute("script[data-idle-minutes]", "data-idle-minutes"))
+    page.clock.run_for(idle_minutes * 60 * 1000 + 1000)
+    warning = page.locator(".pw-idle")
+    assert warning.is_visible()
+    assert "Vous êtes toujours là ?" in warning.inner_text()
+    assert page.locator(".pw-msg").count() > 0
+    page.clock.run_for(61 * 1000)
+    assert not warning.is_visible()
+    assert page.locator(".pw-msg").count() == 0
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    assert "personne ne l'utilisait" in page.locator(".pw-status").inner_text()
