@@ -109,12 +109,14 @@ class Kiosk:
         logger.info("New kiosk conversation %s", self.session.sender)
 
     def _run_session(self, greet_now: bool) -> str:
-        self._new_session()
         first: Heard | None = None
         if not greet_now:
+            self.session = Session(sender="")  # the previous person is forgotten right away
+            self.rate, self.gain = self.config.tts_rate, 1.0
             first = self._wait_for_someone()
             if first is None:
                 return FINISHED
+        self._new_session()
         self.say(self.messages["greeting"], remember=True)
         if first is not None and not (first.text and HELLO_ONLY_RE.match(simplify(first.text))):
             outcome = self._handle(first)
@@ -261,10 +263,10 @@ class Kiosk:
         question = self.session.last_bot_text
         if HOURS_QUESTION_RE.search(question):
             hours = parse_hours(message)
-            return normalize_for_speech(format_hours(hours)) if hours is not None else None
+            return _words(format_hours(hours)) if hours is not None else None
         if AMOUNT_QUESTION_RE.search(question):
             amount = parse_amount(message)
-            return normalize_for_speech(format_euros(amount)) if amount is not None else None
+            return _words(format_euros(amount)) if amount is not None else None
         return None
 
     def _send(self, message: str, heard: Heard) -> str | None:
@@ -309,6 +311,11 @@ def last_question(spoken: str) -> str:
         if parts[index].endswith("?"):
             return " ".join(parts[index:])
     return spoken
+
+
+def _words(value: str) -> str:
+    """A formatted value ("35 heures", "1 200 €") in words, without a final full stop."""
+    return normalize_for_speech(value).rstrip(".")
 
 
 def _command(text: str) -> str | None:

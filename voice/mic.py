@@ -73,7 +73,7 @@ class Microphone:
             )
             self._stream.start()
         except Exception as error:  # PortAudioError or ValueError: no input device
-            logger.error("Cannot open the microphone: %s", error)
+            logger.info("Cannot open the microphone: %s", error)
             raise DeviceError(NO_MIC) from error
         return self
 

@@ -366,7 +366,8 @@ def normalize_for_speech(text: str) -> str:
     text = " ".join(sentences)
     text = re.sub(r"\.{2,}|…", ".", text)
     text = re.sub(r"([!?])[!?.]+", r"\1", text)
-    text = re.sub(r"\s+([.,!?;:])", r"\1", text)
+    text = re.sub(r"\s+([.,])", r"\1", text)
+    text = re.sub(r"(?<=\w)([!?;:])", r" \1", text)  # French spacing: "ça ?", "Attention !"
     text = re.sub(r"([.,!?;:])(?=\w)", r"\1 ", text)
     text = re.sub(r"\s{2,}", " ", text)
     return text.strip()
@@ -381,7 +382,7 @@ def choices_prompt(titles: Iterable[str]) -> str:
             spoken.append(words)
     if not spoken:
         return ""
-    spoken = [words[0].lower() + words[1:] if words[1:2].islower() else words for words in spoken]
+    spoken = [words if words[1:2].isupper() else words[0].lower() + words[1:] for words in spoken]
     if len(spoken) == 1:
         return f"Dites {spoken[0]}."
     return "Dites " + ", ".join(spoken[:-1]) + f" ou {spoken[-1]}."

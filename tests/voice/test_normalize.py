@@ -37,7 +37,7 @@ def test_number_to_words(number: int, words: str) -> None:
     ("text", "spoken"),
     [
         # Euros.
-        ("Votre salaire : 1 200 €.", "Votre salaire: mille deux cents euros."),
+        ("Votre salaire : 1 200 €.", "Votre salaire : mille deux cents euros."),
         ("1 234,50 €", "mille deux cent trente-quatre euros cinquante."),
         ("Il reste 1 €", "Il reste un euro."),
         ("€ 40", "quarante euros."),
@@ -45,7 +45,7 @@ def test_number_to_words(number: int, words: str) -> None:
         ("Appelez le 3949.", "Appelez le trente-neuf quarante-neuf."),
         (
             "Tél : 01 23 45 67 89",
-            "Téléphone: zéro un vingt-trois quarante-cinq soixante-sept quatre-vingt-neuf.",
+            "Téléphone : zéro un vingt-trois quarante-cinq soixante-sept quatre-vingt-neuf.",
         ),
         ("0612345678", "zéro six douze trente-quatre cinquante-six soixante-dix-huit."),
         # Dates and times as words.
@@ -69,16 +69,16 @@ def test_number_to_words(number: int, words: str) -> None:
         ),
         ("Ctrl + Maj + Suppr", "les touches Contrôle, Majuscule et Suppression en même temps."),
         # Markup and emoji are never read.
-        ("**Important** : 👉 déconnectez-vous ✅", "Important: déconnectez-vous."),
+        ("**Important** : 👉 déconnectez-vous ✅", "Important : déconnectez-vous."),
         ("[Aide](https://exemple.fr) 😀", "Aide."),
-        ("<b>Attention</b> !", "Attention!"),
+        ("<b>Attention</b> !", "Attention !"),
         ("- Votre nom\n- Votre mot de passe", "Votre nom. Votre mot de passe."),
         ("## Titre\nTexte", "Titre. Texte."),
         # Numbers, feminine one, percentages, abbreviations.
         ("7 chiffres et 1 lettre", "sept chiffres et une lettre."),
         ("100 %", "cent pour cent."),
         ("Un RDV n° 3", "Un rendez-vous numéro trois."),
-        ("Attendez... vraiment !!!", "Attendez. vraiment!"),
+        ("Attendez... vraiment !!!", "Attendez. vraiment !"),
         ("", ""),
         ("🙂👍", ""),
     ],
