@@ -43,7 +43,7 @@ test: venv model ## Lance toutes les vérifications (lint, tests, validation Ras
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(RASA) data validate --fail-on-warnings
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(PY) -m pytest -q
 
 lint: venv ## Vérifie le style (ruff)
