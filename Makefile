@@ -67,3 +67,12 @@ voice-model: venv ## Télécharge et vérifie le modèle vocal français (Vosk ;
 
 run-kiosk: venv system-deps ## Lance la borne vocale (micro, haut-parleurs ; lancez d'abord make run)
 	$(PY) -m voice
+
+# --- Console conseillers ---
+.PHONY: counsellor purge
+counsellor: venv ## Crée un compte conseiller (make counsellor NOM=marie ; demande le mot de passe)
+	@[ -n "$(NOM)" ] || { echo "Indiquez le nom : make counsellor NOM=marie" >&2; exit 2; }
+	$(PY) -m console.cli add-counsellor "$(NOM)"
+
+purge: venv ## Supprime les conversations de plus de RETENTION_DAYS jours (90 par défaut ; JOURS=N)
+	$(PY) -m console.cli purge $(if $(JOURS),--days $(JOURS),)

@@ -22,6 +22,8 @@ def main() -> None:
         proxy_headers=True,
         forwarded_allow_ips=LOCAL_PROXIES,
         server_header=False,
+        # No websockets here; Rasa pins a websockets release uvicorn's auto mode rejects.
+        ws="none",
         log_level="info",
     )
 

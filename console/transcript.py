@@ -232,12 +232,15 @@ def transcript(events: list[Event]) -> list[Line]:
             )
         elif event.type_name == "bot":
             buttons = (data.get("data") or {}).get("buttons") or []
+            # The response's name rides with its text instead of a line of its own.
+            utter = lines.pop().name if lines and lines[-1].kind == "action" else None
             lines.append(
                 Line(
                     "bot",
                     event.timestamp,
                     text=str(data.get("text") or ""),
                     buttons=[str(b.get("title", "")) for b in buttons if isinstance(b, dict)],
+                    name=utter,
                 )
             )
         elif event.type_name == "action":
