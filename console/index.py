@@ -46,31 +46,35 @@ def refresh(engine: sa.engine.Engine) -> int:
     """Brings the index up to date with new events. Returns how many conversations changed.
 
     Each conversation with new events is summarised again from all its events, so the
-    result never depends on how the events were split between refreshes.
+    result never depends on how the events were split between refreshes. Work is committed
+    in short batches so Rasa is never kept waiting on a SQLite store.
     """
-    with _refresh_lock, engine.begin() as conn:
-        upto = store.max_event_id(conn)
-        done = conn.execute(
-            sa.select(index_state.c.value).where(index_state.c.key == LAST_EVENT_KEY)
-        ).scalar()
-        if done is None:
-            conn.execute(index_state.insert().values(key=LAST_EVENT_KEY, value=0))
-            done = 0
-        if upto <= done:
-            return 0
+    with _refresh_lock:
+        with engine.begin() as conn:
+            upto = store.max_event_id(conn)
+            done = conn.execute(
+                sa.select(index_state.c.value).where(index_state.c.key == LAST_EVENT_KEY)
+            ).scalar()
+            if done is None:
+                conn.execute(index_state.insert().values(key=LAST_EVENT_KEY, value=0))
+                done = 0
+            if upto <= done:
+                return 0
+            senders = store.senders_changed(conn, done, upto)
         started = time.monotonic()
-        senders = store.senders_changed(conn, done, upto)
-        changed = 0
-        for sender_id, events in store.events_of(conn, senders, upto):
-            _replace(conn, sender_id, summarize(sender_id, events))
-            changed += 1
-        conn.execute(
-            index_state.update().where(index_state.c.key == LAST_EVENT_KEY).values(value=upto)
-        )
+        for start in range(0, len(senders), store.SENDER_BATCH):
+            with engine.begin() as conn:
+                batch = senders[start : start + store.SENDER_BATCH]
+                for sender_id, events in store.events_of(conn, batch, upto):
+                    _replace(conn, sender_id, summarize(sender_id, events))
+        with engine.begin() as conn:
+            conn.execute(
+                index_state.update().where(index_state.c.key == LAST_EVENT_KEY).values(value=upto)
+            )
     logger.info(
-        "Index mis à jour : %s conversations en %.1f s.", changed, time.monotonic() - started
+        "Index mis à jour : %s conversations en %.1f s.", len(senders), time.monotonic() - started
     )
-    return changed
+    return len(senders)
 
 
 def _replace(conn: sa.engine.Connection, sender_id: str, summary: Any) -> None:

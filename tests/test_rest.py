@@ -103,7 +103,7 @@ def test_a_password_is_kept_nowhere(stack) -> None:
 
     tracker = stack.tracker(sender)
     dumped = json.dumps(tracker)
-    assert secret not in dumped and "Tournesol" not in dumped.lower().replace("t", "T", 0)
+    assert secret not in dumped
     assert "tournesol" not in dumped.lower()
     assert "6106850F" not in dumped and "6106850f" not in dumped
     assert "[masqué]" in dumped or "[masqu\\u00e9]" in dumped

@@ -214,3 +214,10 @@ def test_tts_allows_an_embedding_site_by_cors(client: TestClient) -> None:
         "*",
         "https://association.example.org",
     )
+
+
+def test_printable_summary_pages_are_mounted_with_the_same_headers(client: TestClient) -> None:
+    response = client.get("/resume/lien-abime")
+    assert response.status_code == 404
+    assert "Récapitulatif introuvable" in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]

@@ -6,9 +6,11 @@ Chromium is Debian's (`scripts/system-deps.sh test` installs it), driven by Play
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import re
+import threading
 import wave
 from pathlib import Path
 from typing import Any, Iterator, List
@@ -402,3 +404,74 @@ def test_idle_widget_warns_then_clears(stack: Any, watched: Watched) -> None:
     assert page.locator(".pw-msg").count() == 0
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     assert "personne ne l'utilisait" in page.locator(".pw-status").inner_text()
+
+
+EMBEDDING_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Association</title></head>
+<body><main><h1>Notre association</h1><p>Bienvenue.</p></main>
+<script src="{web_url}/static/widget.js" data-rasa-url="{rasa_url}"></script>
+</body></html>"""
+
+
+@pytest.fixture
+def other_site(stack: Any) -> Iterator[str]:
+    """Another web site (another origin, on this machine) whose page embeds the widget."""
+    body = EMBEDDING_PAGE.format(web_url=stack.web_url, rasa_url=stack.rasa_url).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_one_script_tag_embeds_the_widget_in_another_site(
+    stack: Any, watched: Watched, other_site: str
+) -> None:
+    page = watched.page
+    page.goto(other_site)
+    launcher = page.get_by_role("button", name="Besoin d'aide ? Discuter avec Passerelle")
+    launcher.click()
+    assert page.evaluate("document.activeElement.id") == "pw-input"
+    wait_connected(page)
+    send(page, PASSWORD_QUESTION)
+    assert "J'ai oublié mon mot de passe" in " ".join(bot_messages(page).all_inner_texts())
+    # "Écouter" works from the other site too (the TTS endpoint allows it by CORS).
+    listen = page.locator(".pw-msg-bot .pw-listen").first
+    listen.click()
+    expect(listen).to_have_attribute(
+        "data-state", re.compile("^(playing|ended)$"), timeout=REPLY_TIMEOUT_MS
+    )
+    page.evaluate("localStorage.setItem('site', 'garder')")
+    page.get_by_role("button", name="Terminer et effacer").click()
+    # On another site only the widget's own data goes: the site's own storage stays.
+    assert page.evaluate("localStorage.getItem('site')") == "garder"
+    assert page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')") is None
+    page.get_by_role("button", name="Fermer").click()
+    expect(launcher).to_be_focused()
+    assert run_axe(page) == []
+    assert watched.errors == []
+
+
+def test_reduced_motion_stops_the_typing_animation(stack: Any, browser: Any) -> None:
+    context = browser.new_context(locale="fr-FR", reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(stack.web_url + "/")
+    page.locator("#pw-input").wait_for()
+    animation = page.evaluate(
+        "getComputedStyle(document.querySelector('.pw-dots'), '::after').animationName"
+    )
+    context.close()
+    assert animation == "none"
