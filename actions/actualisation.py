@@ -267,7 +267,7 @@ def is_fresh_user_turn(events: List[Dict[str, Any]]) -> bool:
     marker_skipped = False
     for event in reversed(events):
         kind = event.get("event")
-        if kind in ("slot", "active_loop"):
+        if kind in ("slot", "active_loop", "user_featurization"):
             continue
         if kind == "action" and event.get("name") == FORM_NAME and not marker_skipped:
             marker_skipped = True

@@ -51,6 +51,7 @@ def tracker_for(
     events: List[Dict[str, Any]] = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": message},
+        {"event": "user_featurization", "use_text_for_featurization": False},
     ]
     if after_side_answer:
         events += [
