@@ -1,6 +1,6 @@
 """NLU benchmark: intent accuracy, macro-F1 and parse latency on the held-out test set.
 
-Usage: .venv/bin/python bench/nlu.py [--model models/passerelle.tar.gz] [--test tests/nlu/test_set.yml]
+Usage: .venv/bin/python bench/nlu.py [--model MODEL.tar.gz] [--test TEST_SET.yml]
 Target on the 2-core machine: parse p50 <= 20 ms.
 """
 

@@ -78,7 +78,8 @@ async def run_level(url: str, users: int, turns: int) -> None:
         wall = time.perf_counter() - start
     ms = [x * 1000 for x in latencies]
     print(
-        f"{users:>3} users : p50 {statistics.median(ms):7.1f} ms   p95 {percentile(ms, 0.95):7.1f} ms"
+        f"{users:>3} users : p50 {statistics.median(ms):7.1f} ms"
+        f"   p95 {percentile(ms, 0.95):7.1f} ms"
         f"   throughput {len(ms) / wall:6.1f} turns/s   ({len(ms)} turns)"
     )
 

@@ -119,8 +119,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         VAR_DIR / "secret_key"
     )
     return Settings(
-        db_url=env.get("PASSERELLE_DB_URL", "").strip()
-        or f"sqlite:///{VAR_DIR / 'passerelle.db'}",
+        db_url=env.get("PASSERELLE_DB_URL", "").strip() or f"sqlite:///{VAR_DIR / 'passerelle.db'}",
         rasa_host=env.get("RASA_HOST", "127.0.0.1"),
         rasa_port=_int(env, "RASA_PORT", 5005),
         rasa_token=token,

@@ -24,10 +24,12 @@ NIR = re.compile(
 # Bank card: 13 to 19 digits, possibly in groups separated by spaces or dashes.
 CARD = re.compile(r"(?<![\w])(?:\d[ \-]?){12,18}\d(?![\w])")
 # IBAN: country code, 2 check digits, then 11 to 30 letters or digits, possibly grouped by 4.
-IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?(?![\w])")
+IBAN = re.compile(
+    r"(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?(?![\w])"
+)
 
 # "mot de passe c'est X", "mdp: X", "mon code est X", "identifiant = X"...
-_SECRET_WORDS = (
+_SECRET_WORDS = (  # noqa: S105 - words that announce a secret, not a secret
     r"mots? de passe|mots?-de-passe|mdp|passwords?|pass(?:e)?|codes? secrets?|"
     r"codes? confidentiels?|codes? pin|codes?|pin|identifiants?|login|"
     r"noms? d'utilisateur|nom d utilisateur"
@@ -43,20 +45,99 @@ SECRET_AFTER_KEYWORD = re.compile(
 )
 # Words that follow "mot de passe" without being one ("mot de passe oublié").
 NOT_A_SECRET = {
-    "oublié", "oublie", "oublier", "oubliés", "perdu", "perdue", "bloqué", "bloque", "faux",
-    "fausse", "incorrect", "invalide", "expiré", "expire", "marche", "fonctionne", "ne", "n'",
-    "pas", "plus", "de", "du", "des", "pour", "sur", "et", "ou", "qui", "que", "quoi", "je", "j'ai",
-    "il", "elle", "mon", "ma", "mes", "le", "la", "les", "un", "une", "à", "a", "au", "aux",
-    "dans", "par", "avec", "sans", "svp", "stp", "?", "!", ".", ",", "temporaire", "provisoire",
-    "nouveau", "nouvel", "nouvelle", "actuel", "changer", "modifier", "créer", "mettre",
-    "personnel", "postal", "confidentiel", "secret", "oui", "non", "trop", "bien", "mal",
-    "valide", "correct", "envoyé", "reçu", "recu", "demande", "demandé", "france", "pôle",
-    "pole", "travail", "emploi", "ft", "pe", "d'utilisateur",
+    "oublié",
+    "oublie",
+    "oublier",
+    "oubliés",
+    "perdu",
+    "perdue",
+    "bloqué",
+    "bloque",
+    "faux",
+    "fausse",
+    "incorrect",
+    "invalide",
+    "expiré",
+    "expire",
+    "marche",
+    "fonctionne",
+    "ne",
+    "n'",
+    "pas",
+    "plus",
+    "de",
+    "du",
+    "des",
+    "pour",
+    "sur",
+    "et",
+    "ou",
+    "qui",
+    "que",
+    "quoi",
+    "je",
+    "j'ai",
+    "il",
+    "elle",
+    "mon",
+    "ma",
+    "mes",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "à",
+    "a",
+    "au",
+    "aux",
+    "dans",
+    "par",
+    "avec",
+    "sans",
+    "svp",
+    "stp",
+    "?",
+    "!",
+    ".",
+    ",",
+    "temporaire",
+    "provisoire",
+    "nouveau",
+    "nouvel",
+    "nouvelle",
+    "actuel",
+    "changer",
+    "modifier",
+    "créer",
+    "mettre",
+    "personnel",
+    "postal",
+    "confidentiel",
+    "secret",
+    "oui",
+    "non",
+    "trop",
+    "bien",
+    "mal",
+    "valide",
+    "correct",
+    "envoyé",
+    "reçu",
+    "recu",
+    "demande",
+    "demandé",
+    "france",
+    "pôle",
+    "pole",
+    "travail",
+    "emploi",
+    "ft",
+    "pe",
+    "d'utilisateur",
 }
 # A token that looks like a password: letters and digits mixed, or with a symbol, 6+ chars.
-PASSWORD_LIKE = re.compile(
-    r"(?<!\S)(?=\S*[A-Za-zÀ-ÿ])(?=\S*(?:\d|[^\w\s]))[^\s]{6,}(?!\S)"
-)
+PASSWORD_LIKE = re.compile(r"(?<!\S)(?=\S*[A-Za-zÀ-ÿ])(?=\S*(?:\d|[^\w\s]))[^\s]{6,}(?!\S)")
 _TRAILING_PUNCT = ".,;!?)"
 
 

@@ -33,7 +33,7 @@ class FrenchNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "FrenchNormalizer":
+    ) -> FrenchNormalizer:
         return cls()
 
     @staticmethod
@@ -71,7 +71,7 @@ class UnreadableMessageGuard(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "UnreadableMessageGuard":
+    ) -> UnreadableMessageGuard:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -99,5 +99,9 @@ async def test_fallback_answers(domain, texts: List[str], expected: str) -> None
 
 
 def test_understood_message_resets_the_count() -> None:
-    events = [user("zblorf", "nlu_fallback"), user("bonjour", "greet"), user("kwix", "nlu_fallback")]
+    events = [
+        user("zblorf", "nlu_fallback"),
+        user("bonjour", "greet"),
+        user("kwix", "nlu_fallback"),
+    ]
     assert consecutive_fallbacks(events) == 1

@@ -23,7 +23,10 @@ MASKED = [
     ("FR7630006000011234567890189 merci", "[masqué] merci"),
     ("secu 1 85 05 78 006 084 36", "secu [masqué]"),
     ("mon numero de secu 185057800608436", "mon numero de secu [masqué]"),
-    ("j ai un numero de securite sociale 2 85 05 2A 006 084", "j ai un numero de securite sociale [masqué]"),
+    (
+        "j ai un numero de securite sociale 2 85 05 2A 006 084",
+        "j ai un numero de securite sociale [masqué]",
+    ),
 ]
 
 KEPT = [
