@@ -20,6 +20,7 @@ from console.transcript import (
     STATE_COMPLETED,
     STATE_IN_PROGRESS,
     STATE_NONE,
+    Summary,
     fold,
     summarize,
 )
@@ -65,8 +66,11 @@ def refresh(engine: sa.engine.Engine) -> int:
         for start in range(0, len(senders), store.SENDER_BATCH):
             with engine.begin() as conn:
                 batch = senders[start : start + store.SENDER_BATCH]
-                for sender_id, events in store.events_of(conn, batch, upto):
-                    _replace(conn, sender_id, summarize(sender_id, events))
+                summaries = [
+                    summarize(sender_id, events)
+                    for sender_id, events in store.events_of(conn, batch, upto)
+                ]
+                _replace(conn, batch, [summary for summary in summaries if summary])
         with engine.begin() as conn:
             conn.execute(
                 index_state.update().where(index_state.c.key == LAST_EVENT_KEY).values(value=upto)
@@ -77,14 +81,18 @@ def refresh(engine: sa.engine.Engine) -> int:
     return len(senders)
 
 
-def _replace(conn: sa.engine.Connection, sender_id: str, summary: Any) -> None:
-    conn.execute(conversations.delete().where(conversations.c.sender_id == sender_id))
-    conn.execute(tags.delete().where(tags.c.sender_id == sender_id))
-    if summary is None:
-        return
-    conn.execute(conversations.insert().values(**summary.row()))
-    rows = [{"sender_id": sender_id, "kind": "intent", "value": v} for v in summary.intents]
-    rows += [{"sender_id": sender_id, "kind": "step", "value": v} for v in summary.steps]
+def _replace(conn: sa.engine.Connection, senders: list[str], summaries: list[Summary]) -> None:
+    """Replaces the index rows of these conversations by their new summaries."""
+    conn.execute(conversations.delete().where(conversations.c.sender_id.in_(senders)))
+    conn.execute(tags.delete().where(tags.c.sender_id.in_(senders)))
+    if summaries:
+        conn.execute(conversations.insert(), [summary.row() for summary in summaries])
+    rows = [
+        {"sender_id": summary.sender_id, "kind": kind, "value": value}
+        for summary in summaries
+        for kind, values in (("intent", summary.intents), ("step", summary.steps))
+        for value in values
+    ]
     if rows:
         conn.execute(tags.insert(), rows)
 
