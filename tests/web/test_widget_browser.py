@@ -448,6 +448,7 @@ def test_one_script_tag_embeds_the_widget_in_another_site(
     wait_connected(page)
     send(page, PASSWORD_QUESTION)
     assert "J'ai oublié mon mot de passe" in " ".join(bot_messages(page).all_inner_texts())
+    screenshot(page, "widget-embedded")
     # "Écouter" works from the other site too (the TTS endpoint allows it by CORS).
     listen = page.locator(".pw-msg-bot .pw-listen").first
     listen.click()
