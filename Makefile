@@ -10,6 +10,12 @@ MODEL  := models/passerelle.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data passerelle/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 
 export PYTHONPATH := $(CURDIR)
+
+# Local settings (see .env.example); passerelle/config.py reads them from the environment.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv system-deps model run test lint format lock clean
