@@ -2,7 +2,8 @@
 
 The sound comes from the voice layer (`voice.tts.synthesize_wav`), so the widget speaks with the
 same French voice and the same speech normaliser as the kiosk. A WAV is kept under
-`var/tts-cache/`, named by the hash of its text, and the cache keeps at most `MAX_CACHE_FILES`.
+`var/tts-cache/`, named by the hash of its text; the cache keeps at most `MAX_CACHE_FILES` files
+and `MAX_CACHE_BYTES` bytes, dropping the least recently used first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TTS_CHARS = 2000
 MAX_CACHE_FILES = 500
+MAX_CACHE_BYTES = 200 * 1024 * 1024
 CACHE_VERSION = "1"
 
 Synthesizer = Callable[[str], bytes]
@@ -35,8 +37,16 @@ def _voice_synthesizer() -> Synthesizer:
 class SpeechCache:
     """Turns text into WAV bytes once, then serves them from files."""
 
-    def __init__(self, directory: Path, synthesize: Optional[Synthesizer] = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        synthesize: Optional[Synthesizer] = None,
+        max_files: int = MAX_CACHE_FILES,
+        max_bytes: int = MAX_CACHE_BYTES,
+    ) -> None:
         self.directory = directory
+        self.max_files = max_files
+        self.max_bytes = max_bytes
         self._synthesize = synthesize
         # One synthesis at a time: espeak-ng drivers are not thread-safe and the machine is small.
         self._lock = asyncio.Lock()
@@ -70,10 +80,20 @@ class SpeechCache:
         self._evict()
 
     def _evict(self) -> None:
-        files = sorted(self.directory.glob("*.wav"), key=lambda item: item.stat().st_mtime)
-        for old in files[: max(0, len(files) - MAX_CACHE_FILES)]:
-            old.unlink(missing_ok=True)
-            logger.debug("Son retiré du cache : %s", old.name)
+        entries = []
+        for path in self.directory.glob("*.wav"):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((info.st_mtime_ns, info.st_size, path))
+        entries.sort(reverse=True)  # newest first
+        kept_bytes = 0
+        for index, (_, size, path) in enumerate(entries):
+            kept_bytes += size
+            if index >= self.max_files or (index > 0 and kept_bytes > self.max_bytes):
+                path.unlink(missing_ok=True)
+                logger.debug("Son retiré du cache : %s", path.name)
 
 
 def _read(path: Path) -> Optional[bytes]:
