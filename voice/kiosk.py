@@ -293,7 +293,9 @@ class Kiosk:
         session.buttons = []
         parts = []
         texts = []
-        for reply in replies:
+        for index, reply in enumerate(replies):
+            if index and reply == replies[index - 1]:
+                continue  # the same message twice in a row is said once
             if reply.text:
                 texts.append(reply.text)
                 parts.append(normalize_for_speech(reply.text))

@@ -50,6 +50,8 @@ class Scripted(BaseHTTPRequestHandler):
             replies = [{"text": "Combien d'heures avez-vous travaillé ce mois-ci ?"}]
         elif "heures" in message:
             replies = [{"text": f"J'ai noté : {message}."}]
+        elif "deux fois" in message:
+            replies = [{"text": "Pardon ?", "buttons": YES_NO}] * 2
         elif "au revoir" in message:
             replies = [{"text": "Au revoir !"}]
         else:
@@ -186,6 +188,11 @@ def test_nobody_for_the_idle_time_resets_everything(assistant_url: str, tmp_path
     assert greeting_rows[-1][1] == first_rate  # the slower voice was not kept
     assert len(kiosk.senders) == 2
     assert [s for s, m in Scripted.received if m == "merci"] == [kiosk.senders[1]]
+
+
+def test_the_same_reply_twice_is_said_once(assistant_url: str, tmp_path: Path) -> None:
+    run_typed(assistant_url, ["dis-le deux fois"], tmp_path)
+    assert [text for _, _, _, text in said(tmp_path)][1] == "Pardon ? Dites oui ou non."
 
 
 def test_recommence_and_stop(assistant_url: str, tmp_path: Path) -> None:
