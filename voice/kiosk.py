@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from actions.numbers import format_euros, format_hours, parse_amount, parse_hours
 from passerelle.privacy import mask_text
 from voice.asr import COMMAND_FORMS, NO_FORMS, YES_FORMS, Grammar, simplify, to_message
 from voice.assistant import Assistant, AssistantUnavailableError, Reply, new_sender_id
@@ -256,8 +257,6 @@ class Kiosk:
 
     def _number_to_confirm(self, message: str, heard: Heard) -> str | None:
         """The number to read back ("trente-cinq heures"), when recognition was unsure."""
-        from actions.numbers import format_euros, format_hours, parse_amount, parse_hours
-
         if heard.transcript is None or heard.transcript.confidence >= self.config.confirm_below:
             return None
         question = self.session.last_bot_text

@@ -38,6 +38,15 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
+def has_input_device() -> bool:
+    """True when a microphone can be opened."""
+    try:
+        _sounddevice().query_devices(kind="input")
+    except Exception:  # PortAudioError, ValueError, DeviceError: no device to use
+        return False
+    return True
+
+
 def has_output_device() -> bool:
     """True when a speaker can be opened."""
     try:
@@ -135,4 +144,4 @@ class Speakers:
             raise DeviceError(NO_SPEAKER) from error
 
 
-__all__ = ["DeviceError", "Microphone", "Speakers", "has_output_device"]
+__all__ = ["DeviceError", "Microphone", "Speakers", "has_input_device", "has_output_device"]

