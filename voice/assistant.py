@@ -46,7 +46,7 @@ class Assistant:
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as error:
-            logger.error("Assistant unreachable at %s: %s", self.url, error)
+            logger.warning("Assistant unreachable at %s: %s", self.url, error)
             raise AssistantUnavailableError(str(error)) from error
         if not isinstance(data, list):
             raise AssistantUnavailableError(f"unexpected answer: {data!r:.200}")
