@@ -353,7 +353,9 @@ def normalize_for_speech(text: str) -> str:
         text = re.sub(pattern, replacement, text)
     text = text.replace("&", " et ").replace("+", " plus ")
     text = re.sub(r"\bet/ou\b", "et ou", text)
-    text = re.sub(r"[«»\"“”()\[\]{}|#~^<>=\\/]", " ", text)
+    # A bracketed aside or a dash between words is a pause, not a word.
+    text = re.sub(r"\s*[(\[]\s*|\s*[)\]]|\s+[-–—]\s+", ", ", text)
+    text = re.sub(r"[«»\"“”{}|#~^<>=\\/]", " ", text)
     # Line breaks end a sentence; repeated punctuation is read once.
     lines = [line.strip(" \t-") for line in text.splitlines()]
     sentences = []
@@ -367,6 +369,7 @@ def normalize_for_speech(text: str) -> str:
     text = re.sub(r"\.{2,}|…", ".", text)
     text = re.sub(r"([!?])[!?.]+", r"\1", text)
     text = re.sub(r"\s+([.,])", r"\1", text)
+    text = re.sub(r"^[,\s]+|,(?=\s*[,.!?;:])", "", text)
     text = re.sub(r"(?<=\w)([!?;:])", r" \1", text)  # French spacing: "ça ?", "Attention !"
     text = re.sub(r"([.,!?;:])(?=\w)", r"\1 ", text)
     text = re.sub(r"\s{2,}", " ", text)

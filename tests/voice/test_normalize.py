@@ -74,6 +74,14 @@ def test_number_to_words(number: int, words: str) -> None:
         ("<b>Attention</b> !", "Attention !"),
         ("- Votre nom\n- Votre mot de passe", "Votre nom. Votre mot de passe."),
         ("## Titre\nTexte", "Titre. Texte."),
+        (
+            "Appelez le 3949 (service gratuit).",
+            "Appelez le trente-neuf quarante-neuf, service gratuit.",
+        ),
+        (
+            "Cliquez sur « Transmettre » (« Envoyer »).\nMon Espace - France Travail",
+            "Cliquez sur Transmettre, Envoyer. Mon Espace, France Travail.",
+        ),
         # Numbers, feminine one, percentages, abbreviations.
         ("7 chiffres et 1 lettre", "sept chiffres et une lettre."),
         ("100 %", "cent pour cent."),
