@@ -347,10 +347,17 @@ def test_empty_message_is_not_sent(stack: Any, watched: Watched) -> None:
     assert page.locator("#pw-input").get_attribute("aria-invalid") == "true"
 
 
-def test_very_long_paste_is_refused_in_french_and_kept(stack: Any, watched: Watched) -> None:
+def test_very_long_paste_is_refused_in_french_and_kept(
+    stack: Any, context: Any, watched: Watched
+) -> None:
     page = open_widget(watched, stack)
     long_text = "Bonjour " * 1250  # 10,000 characters
-    page.fill("#pw-input", long_text)
+    # A real paste: the text goes through the clipboard, then Ctrl+V in the message box.
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.web_url)
+    page.evaluate("text => navigator.clipboard.writeText(text)", long_text)
+    page.focus("#pw-input")
+    page.keyboard.press("Control+V")
+    assert page.input_value("#pw-input") == long_text
     error = page.locator(".pw-error").inner_text()
     assert "trop long" in error and "10000" in error and "2000" in error
     page.press("#pw-input", "Enter")
@@ -476,3 +483,27 @@ def test_reduced_motion_stops_the_typing_animation(stack: Any, browser: Any) -> 
     )
     context.close()
     assert animation == "none"
+
+
+def test_text_is_large_and_can_be_enlarged_and_kept_on_reload(stack: Any, watched: Watched) -> None:
+    page = open_widget(watched, stack)
+    send(page, PASSWORD_QUESTION)
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('.pw *')]
+            .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+            .filter(el => el.getClientRects().length > 0)
+            .map(el => parseFloat(getComputedStyle(el).fontSize)))"""
+    )
+    assert smallest >= 18
+    root_size = "() => getComputedStyle(document.querySelector('.pw')).fontSize"
+    assert page.evaluate(root_size) == "20px"
+    page.get_by_role("button", name="Plus grand").click()
+    assert page.evaluate(root_size) == "24px"
+    page.get_by_role("button", name="Plus grand").click()
+    assert page.evaluate(root_size) == "28px"
+    assert page.get_by_role("button", name="Plus grand").is_disabled()
+    page.reload()
+    page.locator(".pw-msg").first.wait_for()
+    assert page.evaluate(root_size) == "28px"
+    page.get_by_role("button", name="Plus petit").click()
+    assert page.evaluate(root_size) == "24px"
