@@ -29,7 +29,8 @@ IBAN = re.compile(
 )
 
 # "mot de passe c'est X", "mdp: X", "mon code est X", "identifiant = X"...
-_SECRET_WORDS = (  # noqa: S105 - words that announce a secret, not a secret
+# Words that announce a secret (not a secret themselves).
+_KEYWORDS = (
     r"mots? de passe|mots?-de-passe|mdp|passwords?|pass(?:e)?|codes? secrets?|"
     r"codes? confidentiels?|codes? pin|codes?|pin|identifiants?|login|"
     r"noms? d'utilisateur|nom d utilisateur"
@@ -39,7 +40,7 @@ _CONNECTORS = (
     r"égale|egale|:|=|->|→)\s*|\s+)"
 )
 SECRET_AFTER_KEYWORD = re.compile(
-    rf"(?P<keyword>\b(?:{_SECRET_WORDS}))(?P<connector>{_CONNECTORS})"
+    rf"(?P<keyword>\b(?:{_KEYWORDS}))(?P<connector>{_CONNECTORS})"
     r"(?P<quote>[\"'«“]?\s*)(?P<secret>[^\s\"»”]+)",
     re.IGNORECASE,
 )
