@@ -45,10 +45,15 @@ print("paused_queue", mic._queue.qsize())
 mic.resume()
 print("resumed", len(next(mic.frames(timeout=5))))
 mic.close()
+from voice.audio import tone
+from voice.mic import Speakers, has_output_device
+assert has_output_device()
+Speakers().play(tone(22050))
+print("played yes")
 """
 
 
-def test_microphone_frames_pause_and_resume(tmp_path: Path) -> None:
+def test_microphone_and_speakers(tmp_path: Path) -> None:
     # A ramp the probe can recognise in the first frame it reads.
     ramp = (np.arange(16_000 * 2) % 1000).astype("<i2")
     infile = tmp_path / "in.raw"
@@ -68,3 +73,4 @@ def test_microphone_frames_pause_and_resume(tmp_path: Path) -> None:
     assert int(lines["first"]) == int(ramp[:160].astype(np.int64).sum())
     assert lines["paused_queue"] == "0"  # closed while the kiosk speaks
     assert lines["resumed"] == "960"
+    assert lines["played"] == "yes"  # the speakers path opens and plays
