@@ -7,7 +7,7 @@ import logging
 import secrets
 import threading
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, AsyncIterator, Optional
 from urllib.parse import urlencode
@@ -57,6 +57,8 @@ MAX_NOTE_LENGTH = 2000
 MASK_OPEN = Markup('<mark class="masque">')
 MASK_CLOSE = Markup("</mark>")
 MAX_BODY_BYTES = 64 * 1024
+# Pages check Rasa's table for new events at most this often.
+INDEX_REFRESH_SECONDS = 1.0
 AUDIT_PAGE_SIZE = 100
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -176,6 +178,7 @@ class Console:
             state_labels=STATE_LABELS, channel_labels=CHANNEL_LABELS, answer_labels=ANSWER_LABELS
         )
         self._refreshed_at = 0.0
+        self._intents: Optional[list[str]] = None
 
     # --- helpers ---------------------------------------------------------
 
@@ -188,9 +191,16 @@ class Console:
 
     def refresh_index(self) -> None:
         now = time.monotonic()
-        if now - self._refreshed_at >= 1.0:
-            index.refresh(self.engine)
+        if now - self._refreshed_at >= INDEX_REFRESH_SECONDS:
+            if index.refresh(self.engine):
+                self._intents = None
             self._refreshed_at = time.monotonic()
+
+    def intents(self, conn: sa.engine.Connection) -> list[str]:
+        """Intents offered in the topic filter (cached until the index changes)."""
+        if self._intents is None:
+            self._intents = index.known_intents(conn)
+        return self._intents
 
     async def checked_form(self, request: Request) -> Any:
         """The posted form, only if it carries the session's CSRF token."""
@@ -292,7 +302,7 @@ class Console:
         now = time.time()
         with self.engine.connect() as conn:
             page = index.list_page(conn, filters, now)
-            intents = index.known_intents(conn)
+            intents = self.intents(conn)
         for row in page.rows:
             row["state"] = shown_state(row["actualisation"], row["last_ts"], now)
 
@@ -475,7 +485,8 @@ class Console:
     def statistics(self, request: Request) -> Response:
         self.refresh_index()
         filters = index.Filters.parse(request.query_params)
-        date_from, date_to = stats.period(filters.date_from, filters.date_to, date.today())
+        today = datetime.now(TZ).date()
+        date_from, date_to = stats.period(filters.date_from, filters.date_to, today)
         with self.engine.connect() as conn:
             figures = stats.compute(conn, date_from, date_to)
         svg = {

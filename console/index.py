@@ -28,6 +28,9 @@ from console.transcript import (
 logger = logging.getLogger(__name__)
 
 LAST_EVENT_KEY = "last_event_id"
+SCHEMA_KEY = "index_schema"
+# Bump when the summary changes: the index is then rebuilt from Rasa's events.
+INDEX_SCHEMA = 2
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
 # Filter values in the page address (French, readable) -> stored values.
@@ -51,6 +54,7 @@ def refresh(engine: sa.engine.Engine) -> int:
     in short batches so Rasa is never kept waiting on a SQLite store.
     """
     with _refresh_lock:
+        _check_schema(engine)
         with engine.begin() as conn:
             upto = store.max_event_id(conn)
             done = conn.execute(
@@ -81,6 +85,24 @@ def refresh(engine: sa.engine.Engine) -> int:
     return len(senders)
 
 
+def _check_schema(engine: sa.engine.Engine) -> None:
+    """Rebuilds the index from scratch when it was made by an older version of this code."""
+    with engine.begin() as conn:
+        version = conn.execute(
+            sa.select(index_state.c.value).where(index_state.c.key == SCHEMA_KEY)
+        ).scalar()
+        if version == INDEX_SCHEMA:
+            return
+        logger.info("Index des conversations reconstruit (format %s).", INDEX_SCHEMA)
+        for table in (tags, conversations):
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+        conn.execute(
+            index_state.delete().where(index_state.c.key.in_([SCHEMA_KEY, LAST_EVENT_KEY]))
+        )
+        conn.execute(index_state.insert().values(key=SCHEMA_KEY, value=INDEX_SCHEMA))
+
+
 def _replace(conn: sa.engine.Connection, senders: list[str], summaries: list[Summary]) -> None:
     """Replaces the index rows of these conversations by their new summaries."""
     conn.execute(conversations.delete().where(conversations.c.sender_id.in_(senders)))
@@ -88,7 +110,7 @@ def _replace(conn: sa.engine.Connection, senders: list[str], summaries: list[Sum
     if summaries:
         conn.execute(conversations.insert(), [summary.row() for summary in summaries])
     rows = [
-        {"sender_id": summary.sender_id, "kind": kind, "value": value}
+        {"sender_id": summary.sender_id, "kind": kind, "value": value, "first_ts": summary.first_ts}
         for summary in summaries
         for kind, values in (("intent", summary.intents), ("step", summary.steps))
         for value in values
@@ -204,7 +226,14 @@ class Filters:
 
 
 def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
+    """Adds the filters to a query on `conversations` (joined to `tags` for a topic)."""
     c = conversations.c
+    if filters.intent:
+        query = query.select_from(tags.join(conversations, tags.c.sender_id == c.sender_id)).where(
+            tags.c.kind == "intent", tags.c.value == filters.intent
+        )
+    else:
+        query = query.select_from(conversations)
     if filters.date_from:
         query = query.where(c.day >= filters.date_from)
     if filters.date_to:
@@ -232,14 +261,6 @@ def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
             query = query.where(c.actualisation == STATE_IN_PROGRESS, c.last_ts >= idle_since)
         else:
             query = query.where(c.actualisation == filters.actualisation)
-    if filters.intent:
-        query = query.where(
-            c.sender_id.in_(
-                sa.select(tags.c.sender_id).where(
-                    tags.c.kind == "intent", tags.c.value == filters.intent
-                )
-            )
-        )
     if filters.flagged is not None:
         flagged_ids = sa.select(flags.c.sender_id)
         query = query.where(
@@ -250,6 +271,12 @@ def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(c.search_text.like(f"%{escaped}%", escape="\\"))
     return query
+
+
+def _newest_first(filters: Filters) -> tuple:
+    """Newest first, on the columns of the index the query walks."""
+    table = tags if filters.intent else conversations
+    return (table.c.first_ts.desc(), table.c.sender_id.desc())
 
 
 @dataclass
@@ -265,9 +292,7 @@ class Page:
 def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
     """The conversations matching `filters`, newest first, one page of PAGE_SIZE."""
     c = conversations.c
-    total = conn.execute(
-        _where(sa.select(sa.func.count()).select_from(conversations), filters, now)
-    ).scalar()
+    total = conn.execute(_where(sa.select(sa.func.count()), filters, now)).scalar()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     query = (
@@ -286,7 +311,7 @@ def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
             filters,
             now,
         )
-        .order_by(c.first_ts.desc(), c.sender_id.desc())
+        .order_by(*_newest_first(filters))
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
@@ -301,10 +326,7 @@ def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
 
 def all_rows(conn: sa.engine.Connection, filters: Filters, now: float) -> Any:
     """Every conversation matching `filters` (for the CSV export), newest first."""
-    c = conversations.c
-    query = _where(sa.select(conversations), filters, now).order_by(
-        c.first_ts.desc(), c.sender_id.desc()
-    )
+    query = _where(sa.select(conversations), filters, now).order_by(*_newest_first(filters))
     return conn.execution_options(stream_results=True).execute(query)
 
 

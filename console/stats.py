@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
 
 from console.tables import conversations, tags
-from console.transcript import FUNNEL_STEPS
+from console.transcript import FUNNEL_STEPS, TZ
 
 TOP_INTENTS = 15
 DEFAULT_DAYS = 30
@@ -78,12 +78,18 @@ def compute(conn: sa.engine.Connection, date_from: str, date_to: str) -> Stats:
         for day in days
         if day in by_day and by_day[day][1]
     ]
-    in_period_ids = sa.select(c.sender_id).where(in_period)
+    # Tags carry their conversation's start: count them on their own index.
+    start = datetime.combine(date.fromisoformat(date_from), time.min, TZ).timestamp()
+    end = datetime.combine(date.fromisoformat(date_to) + timedelta(days=1), time.min, TZ)
 
     def tag_counts(kind: str) -> dict[str, int]:
         query = (
             sa.select(tags.c.value, sa.func.count().label("n"))
-            .where(tags.c.kind == kind, tags.c.sender_id.in_(in_period_ids))
+            .where(
+                tags.c.kind == kind,
+                tags.c.first_ts >= start,
+                tags.c.first_ts < end.timestamp(),
+            )
             .group_by(tags.c.value)
         )
         return {row.value: row.n for row in conn.execute(query)}

@@ -104,8 +104,10 @@ tags = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("kind", sa.String(8), nullable=False),
     sa.Column("value", sa.String(255), nullable=False),
+    # The conversation's start, copied here so a topic filter walks this index in order.
+    sa.Column("first_ts", sa.Float, nullable=False),
     sa.PrimaryKeyConstraint("sender_id", "kind", "value"),
-    sa.Index("ix_console_tags_value", "kind", "value", "sender_id"),
+    sa.Index("ix_console_tags_value", "kind", "value", "first_ts", "sender_id"),
 )
 
 index_state = sa.Table(
