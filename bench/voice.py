@@ -90,11 +90,17 @@ def bench_vosk(rounds: int) -> tuple[object, Audio, float]:
     model = load_model(path)
     print(f"  chargement du modèle : {time.perf_counter() - started:.2f} s ({path.name})")
     speech = speech_for(language, text)
+    cpu_started = time.process_time()
     seconds, result = median_time(lambda: transcribe(model, speech), rounds)
+    cpu = (time.process_time() - cpu_started) / rounds
     free_rtf = seconds / speech.duration
     print(
         f"  parole libre   : {seconds:.3f} s pour {speech.duration:.2f} s d'audio"
         f"  -> facteur temps réel {seconds / speech.duration:.3f}  ({result.text!r})"
+    )
+    print(
+        f"    en temps processeur : {cpu:.3f} s -> facteur {cpu / speech.duration:.3f}"
+        " (ce que donnerait la machine sans les autres programmes)"
     )
     answers = ["네", "아니요"] if language.startswith("coréen") else ["oui", "non"]
     grammar = Grammar.from_buttons([{"title": a, "payload": a} for a in answers], model)

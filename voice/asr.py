@@ -203,10 +203,15 @@ class Recognizer:
         self.rate = rate
         self._segments: list[dict] = []
 
-    def accept(self, pcm: bytes) -> str:
-        """Feeds 16-bit mono PCM; returns the partial text heard so far in this segment."""
+    def accept(self, pcm: bytes, partial: bool = False) -> str:
+        """Feeds 16-bit mono PCM; with `partial`, returns the text heard so far in this segment.
+
+        Partial results cost a best-path search each time: the kiosk does not ask for them.
+        """
         if self._kaldi.AcceptWaveform(pcm):
             self._segments.append(json.loads(self._kaldi.Result()))
+            return ""
+        if not partial:
             return ""
         return json.loads(self._kaldi.PartialResult()).get("partial", "")
 

@@ -24,7 +24,9 @@ def test_streaming_gives_partials_then_a_final_with_word_confidences(korean_mode
     audio = speech + silence(300, SAMPLE_RATE)
     recognizer = Recognizer(korean_model, SAMPLE_RATE)
     pcm = audio.pcm()
-    partials = [recognizer.accept(pcm[i : i + 3200]) for i in range(0, len(pcm), 3200)]
+    partials = [
+        recognizer.accept(pcm[i : i + 3200], partial=True) for i in range(0, len(pcm), 3200)
+    ]
     assert any(partials), "no partial result while streaming"
     result = recognizer.final()
     assert result.text
