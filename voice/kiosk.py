@@ -150,17 +150,18 @@ class Kiosk:
         return None
 
     def say(self, text: str, remember: bool = False) -> float:
-        """Speaks `text` (already plain French) with the microphone closed."""
+        """Speaks `text` (already plain French) with the microphone closed.
+
+        The microphone opens again only when the kiosk listens (after the tone), so it
+        never hears the kiosk's own voice or tone.
+        """
         if not text:
             return 0.0
         if remember:
             self.session.last_spoken = text
         logger.info("Kiosk says: %s", text)
         self.ears.pause()
-        try:
-            return self.mouth.say(text, self.rate, self.gain)
-        finally:
-            self.ears.resume()
+        return self.mouth.say(text, self.rate, self.gain)
 
     # --- one turn -------------------------------------------------------------------------
 
