@@ -350,3 +350,44 @@ def test_cli_typed_without_assistant_keeps_running(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr + result.stdout
     assert MESSAGES["assistant_down"] in result.stdout
     assert MESSAGES["goodbye"] in result.stdout
+
+
+def test_half_duplex_microphone_closed_whenever_the_kiosk_speaks(
+    assistant_url: str, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+
+    class RecordingEars(TypedEars):
+        wants_tone = True
+        microphone_open = False
+
+        def listen(self, grammar: object, timeout: float) -> Heard:
+            self.microphone_open = True
+            calls.append("listen")
+            heard = super().listen(grammar, timeout)
+            self.microphone_open = False
+            return heard
+
+        def pause(self) -> None:
+            calls.append("pause")
+
+    ears = RecordingEars(["je n'arrive pas à me connecter", "répète"])
+
+    class RecordingMouth(WavMouth):
+        def say(self, text: str, rate: int, gain: float) -> float:
+            assert not ears.microphone_open
+            calls.append("say")
+            return super().say(text, rate, gain)
+
+        def beep(self) -> None:
+            assert not ears.microphone_open
+            calls.append("beep")
+
+    config = config_for(assistant_url)
+    Kiosk(config, ears, RecordingMouth(tmp_path), Assistant(assistant_url, 5.0)).run()
+    assert calls[:3] == ["pause", "say", "beep"]
+    for index, call in enumerate(calls):
+        if call == "say":
+            assert calls[index - 1] == "pause"
+        if call == "listen":
+            assert calls[index - 1] == "beep"  # the "I'm listening" tone comes first
