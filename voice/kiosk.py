@@ -284,7 +284,12 @@ class Kiosk:
         timings.update({"rest_turn": rest_seconds, "tts_first_chunk": first_sample})
         self.turn_timings.append(timings)
         said = simplify(heard.text or "")
-        if message in GOODBYE_PAYLOADS or GOODBYE_RE.search(said):
+        bot_said = simplify(session.last_bot_text)
+        if (
+            message in GOODBYE_PAYLOADS
+            or GOODBYE_RE.search(said)
+            or bot_said.startswith("au revoir")
+        ):
             return RESET
         return None
 

@@ -53,7 +53,7 @@ class Scripted(BaseHTTPRequestHandler):
             replies = [{"text": f"J'ai noté : {message}."}]
         elif "deux fois" in message:
             replies = [{"text": "Pardon ?", "buttons": YES_NO}] * 2
-        elif "au revoir" in message:
+        elif "au revoir" in message or "c'est tout" in message:
             replies = [{"text": "Au revoir !"}]
         else:
             replies = [{"text": f"Vous avez dit : {message}."}]
@@ -189,6 +189,17 @@ def test_nobody_for_the_idle_time_resets_everything(assistant_url: str, tmp_path
     assert greeting_rows[-1][1] == first_rate  # the slower voice was not kept
     assert len(kiosk.senders) == 2
     assert [s for s, m in Scripted.received if m == "merci"] == [kiosk.senders[1]]
+
+
+def test_the_assistant_saying_goodbye_ends_the_conversation(
+    assistant_url: str, tmp_path: Path
+) -> None:
+    kiosk = run_typed(assistant_url, ["merci c'est tout", "bonjour madame", "merci"], tmp_path)
+    texts = [text for _, _, _, text in said(tmp_path)]
+    assert texts[1] == "Au revoir !"
+    assert "Je suis une machine" in texts[2]  # the next person
+    assert len(kiosk.senders) == 2
+    assert [m for _, m in Scripted.received] == ["merci c'est tout", "merci"]
 
 
 def test_the_same_reply_twice_is_said_once(assistant_url: str, tmp_path: Path) -> None:
