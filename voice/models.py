@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="vérifie seulement le modèle")
     parser.add_argument("--force", action="store_true", help="retélécharge même s'il est là")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     if args.check or (not args.force and not check_model(args.dest)):
         problems = check_model(args.dest)
         if problems:
@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"Le modèle est prêt : {args.dest}")
         return 0
+    print(f"Téléchargement du modèle vocal : {args.url}")
     try:
         install_model(args.url, args.dest, args.sha256)
     except ModelError as error:
