@@ -25,6 +25,8 @@ def main() -> None:
         # No websockets here; Rasa pins a websockets release uvicorn's auto mode rejects.
         ws="none",
         log_level="info",
+        # Addresses carry searches and conversation ids: the audit log records what matters.
+        access_log=False,
     )
 
 

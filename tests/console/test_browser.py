@@ -12,7 +12,7 @@ import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from console.app import create_app
-from console.tables import counsellors  # noqa: I001 - after the fixtures it needs
+from console.tables import counsellors
 from passerelle.config import ROOT, load_settings
 from tests.conftest import free_port
 from tests.console.conftest import COUNSELLOR, PASSWORD, password_hash
