@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from console import auth
 from console.app import PUBLIC_PATHS
-from console.tables import audit, flags, notes
+from console.tables import audit, flags, notes, sessions
 from tests.console.conftest import COUNSELLOR, PASSWORD, XSS, Fixture, csrf_of, login
 
 PRIVATE_MARKERS = ("web-perdu", "kiosque-fini", "rest-xss", "conseiller")
@@ -182,3 +182,47 @@ def test_stats_page_draws_svg(logged_in: TestClient) -> None:
     assert "<script" not in page.text
     assert "<td>Actualisation commencée</td><td>3</td>" in page.text
     assert "<td>Déclaration confirmée</td><td>1</td>" in page.text
+
+
+@pytest.mark.parametrize(
+    ("setting", "base_url", "secure"),
+    [
+        ("", "http://testserver", False),
+        ("1", "http://testserver", True),
+        ("", "https://testserver", True),
+    ],
+)
+def test_secure_cookies_over_https_or_when_configured(
+    engine: sa.engine.Engine, db_url: str, setting: str, base_url: str, secure: bool
+) -> None:
+    from console.app import create_app
+    from passerelle.config import load_settings
+
+    env = {"PASSERELLE_DB_URL": db_url, "PASSERELLE_SECRET_KEY": "s"}
+    cfg = load_settings(dict(env, CONSOLE_COOKIE_SECURE=setting))
+    with TestClient(create_app(cfg, engine), base_url=base_url) as client:
+        cookie = client.get("/login").headers["set-cookie"].lower()
+    assert ("; secure" in cookie) is secure
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_idle_session_expires(logged_in: TestClient, engine: sa.engine.Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sessions.update().values(last_seen=1.0))
+    assert logged_in.get("/").status_code == 303
+
+
+def test_unreadable_event_does_not_break_the_transcript(
+    logged_in: TestClient, engine: sa.engine.Engine
+) -> None:
+    from tests.console.conftest import RASA_EVENTS
+
+    with engine.begin() as conn:
+        conn.execute(
+            RASA_EVENTS.insert().values(
+                sender_id="web-perdu", type_name="user", timestamp=2.0, data="{pas du json"
+            )
+        )
+    page = logged_in.get("/conversation", params={"id": "web-perdu"})
+    assert page.status_code == 200 and "je veux parler à un conseiller" in page.text
+    assert logged_in.get("/").status_code == 200
