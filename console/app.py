@@ -32,11 +32,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from console import auth, charts, exports, index, stats, store
-from console.tables import audit, create_console_tables, flags, notes
+from console.tables import audit, create_console_tables, flags, make_engine, notes
 from console.transcript import (
     CHANNEL_LABELS,
     FORM_SLOTS,
-    MASK,
     TZ,
     form_answers,
     shown_state,
@@ -44,6 +43,7 @@ from console.transcript import (
 )
 from passerelle.config import Settings
 from passerelle.config import settings as default_settings
+from passerelle.privacy import MASK
 
 logger = logging.getLogger(__name__)
 
@@ -529,7 +529,7 @@ def create_app(
 ) -> Starlette:
     """Builds the console for these settings (and this engine, for tests and benches)."""
     cfg = cfg or default_settings()
-    engine = engine or sa.create_engine(cfg.db_url, future=True, pool_pre_ping=True)
+    engine = engine or make_engine(cfg.db_url)
     create_console_tables(engine)
     console = Console(cfg, engine)
 

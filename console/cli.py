@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 import sqlalchemy as sa
 
 from console import auth, index, store
-from console.tables import conversations, create_console_tables, rasa_events_exist
+from console.tables import conversations, create_console_tables, make_engine, rasa_events_exist
 from passerelle.config import settings
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ SECONDS_PER_DAY = 86_400
 
 
 def _engine() -> sa.engine.Engine:
-    engine = sa.create_engine(settings().db_url, future=True)
+    engine = make_engine(settings().db_url)
     create_console_tables(engine)
     return engine
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 # Rasa's SQL tracker store table, described exactly as Rasa 3.6 creates it.
 # The console never writes to it; only the purge command deletes old rows.
@@ -116,6 +117,14 @@ index_state = sa.Table(
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
 )
+
+
+def make_engine(url: str) -> sa.engine.Engine:
+    """Engine for the store's URL (`login_db`, only meant for Rasa, is left out)."""
+    parsed = make_url(url)
+    if "login_db" in parsed.query:
+        parsed = parsed.difference_update_query(["login_db"])
+    return sa.create_engine(parsed, future=True, pool_pre_ping=True)
 
 
 def create_console_tables(engine: sa.engine.Engine) -> None:

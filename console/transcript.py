@@ -12,7 +12,6 @@ from console.store import Event
 from passerelle.config import TIMEZONE
 
 TZ = ZoneInfo(TIMEZONE)
-MASK = "[masqué]"
 
 # How facts are recognised in the events (names from domain.yml).
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
