@@ -73,5 +73,6 @@ def test_add_counsellor_from_stdin(engine: sa.engine.Engine, db_url: str) -> Non
     short = cli(db_url, "add-counsellor", "paul", stdin="court\n")
     assert short.returncode == 2
     assert "au moins 10 caractères" in short.stderr and "Traceback" not in short.stderr
-    listed = cli(db_url, "list-counsellors")
+    # The same URL Rasa gets, with its `login_db` option, works for the console too.
+    listed = cli(db_url + "?login_db=postgres", "list-counsellors")
     assert listed.stdout.split() == ["paul.martin"]
