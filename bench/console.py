@@ -14,6 +14,7 @@ import json
 import random
 import re
 import resource
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -246,7 +247,7 @@ def main() -> int:
         f"\nPire p95 des pages de liste : {worst:.1f} ms. Mémoire max du processus : {rss:.0f} Mo."
     )
     if not args.keep:
-        path.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
