@@ -15,7 +15,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from passerelle.nlu.normalize import MAX_PARSED_CHARS, fold, has_words
 
 FALLBACK_INTENT = "nlu_fallback"
-UNREADABLE_KEY = "passerelle_unreadable"
+# The text as the person wrote it, kept while the pipeline works on the folded copy.
+ORIGINAL_TEXT_KEY = "passerelle_original_text"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -41,7 +42,8 @@ class FrenchNormalizer(GraphComponent):
         text = message.get(TEXT)
         if not isinstance(text, str):
             return
-        if inference and len(text) > MAX_PARSED_CHARS:
+        if inference:
+            message.set(ORIGINAL_TEXT_KEY, text)
             text = text[:MAX_PARSED_CHARS]
         message.set(TEXT, fold(text))
 
@@ -58,10 +60,12 @@ class FrenchNormalizer(GraphComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class UnreadableMessageGuard(GraphComponent):
-    """Turns an empty, emoji-only or punctuation-only message into `nlu_fallback`.
+    """Ends the French pipeline: gives back the original text, catches unreadable messages.
 
     Wire it last in `config.yml`: `- name: passerelle.nlu.UnreadableMessageGuard`.
-    The fallback action then asks the person to write their question.
+    The parse result carries the text as the person wrote it (actions and the store see
+    it, not the folded copy). An empty, emoji-only or punctuation-only message becomes
+    `nlu_fallback`, and the fallback action asks the person to write their question.
     """
 
     @classmethod
@@ -76,6 +80,9 @@ class UnreadableMessageGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            original = message.get(ORIGINAL_TEXT_KEY)
+            if isinstance(original, str):
+                message.set(TEXT, original)
             text = message.get(TEXT) or ""
             if has_words(text) or text.startswith("/"):
                 continue
