@@ -128,6 +128,22 @@ def number_to_words(number: int) -> str:
     return " ".join(UNITS[int(digit)] for digit in str(number))
 
 
+def ordinal_to_words(number: int) -> str:
+    """French ordinal in words: 1 -> "premier", 2 -> "deuxième", 21 -> "vingt et unième"."""
+    if number == 1:
+        return "premier"
+    words = number_to_words(number)
+    if words.endswith("cinq"):
+        return words + "uième"
+    if words.endswith("neuf"):
+        return words[:-1] + "vième"
+    if words.endswith(("cents", "vingts")):
+        words = words[:-1]
+    if words.endswith("e"):
+        words = words[:-1]
+    return words + "ième"
+
+
 def _strip_plural(words: str) -> str:
     """'deux cents' becomes 'deux cent' and 'quatre-vingts' 'quatre-vingt' before 'mille'."""
     return words[:-1] if words.endswith(("cents", "vingts")) else words
@@ -332,6 +348,7 @@ def normalize_for_speech(text: str) -> str:
     text = re.sub(
         r"\b1(?:er|ère|re)\b", lambda m: "premier" if m.group(0) == "1er" else "première", text
     )
+    text = re.sub(r"\b(\d+)(?:ème|eme|e|è)\b", lambda m: ordinal_to_words(int(m.group(1))), text)
     # Amounts: "1 234,50 €", "12 euros", "€ 5".
     text = re.sub(
         r"(?P<int>\d{1,3}(?:[\s.\u202f\u00a0]\d{3})+|\d+)(?:,(?P<dec>\d{1,2}))?\s*(?:€|EUR\b)",
@@ -391,4 +408,4 @@ def choices_prompt(titles: Iterable[str]) -> str:
     return "Dites " + ", ".join(spoken[:-1]) + f" ou {spoken[-1]}."
 
 
-__all__ = ["choices_prompt", "normalize_for_speech", "number_to_words"]
+__all__ = ["choices_prompt", "normalize_for_speech", "number_to_words", "ordinal_to_words"]

@@ -53,6 +53,11 @@ def test_number_to_words(number: int, words: str) -> None:
         ("Le 01/05/2026", "Le premier mai deux mille vingt-six."),
         ("Le 2024-11-12", "Le douze novembre deux mille vingt-quatre."),
         ("Le 1er du mois", "Le premier du mois."),
+        ("Invalidité de 2ème ou 3e catégorie", "Invalidité de deuxième ou troisième catégorie."),
+        (
+            "Le 21e, le 5e, le 9ème, le 80e",
+            "Le vingt et unième, le cinquième, le neuvième, le quatre-vingtième.",
+        ),
         ("Rendez-vous à 14h30", "Rendez-vous à quatorze heures trente."),
         ("J'ai travaillé 35 h", "J'ai travaillé trente-cinq heures."),
         # Web addresses spoken sensibly.
