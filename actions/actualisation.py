@@ -44,6 +44,8 @@ REQUESTED_SLOT = "requested_slot"
 ANSWER_INTENTS = {"affirm", "deny", "inform", "nlu_fallback"}
 HELP_INTENT = "help"
 STOP_INTENT = "stop"
+# Saying goodbye in the middle of the rehearsal also asks whether to stop it.
+LEAVE_INTENTS = {STOP_INTENT, "goodbye"}
 CREDENTIALS_INTENT = "disclose_credentials"
 # Another intent above this confidence is a side question, not an answer attempt.
 SIDE_QUESTION_CONFIDENCE = 0.6
@@ -176,7 +178,7 @@ def yes_or_no(text: str) -> Optional[bool]:
 def wants_stop(text: str, intent: str, confidence: float) -> bool:
     """The person asks to stop the rehearsal."""
     words = simplify(text)
-    return words in STOP_WORDS or (intent == STOP_INTENT and confidence >= 0.5)
+    return words in STOP_WORDS or (intent in LEAVE_INTENTS and confidence >= 0.5)
 
 
 def help_topic(text: str, intent: str, requested: str) -> Optional[str]:

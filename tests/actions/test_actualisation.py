@@ -227,7 +227,7 @@ def test_correction_asks_only_that_question_then_recap() -> None:
     assert slots["requested_slot"] == "correction_field"
     state.update(slots)
     slots, _, _ = validate("stage", "correction_field", state, intent="inform")
-    assert slots["internship"] is None
+    assert slots.get("internship") is None
     assert slots["requested_slot"] == "internship"
     state.update(slots)
     slots, _, _ = validate("oui", "internship", state, intent="affirm")
@@ -288,6 +288,13 @@ def test_stop_confirmed_forgets_answers() -> None:
     slots, _, _ = validate("oui", "stop_confirmed", state, intent="affirm")
     assert slots["worked"] is None and slots["hours_worked"] is None
     assert slots["requested_slot"] is None
+
+
+def test_goodbye_in_the_middle_asks_whether_to_stop() -> None:
+    state = {"worked": False}
+    slots, _, _ = validate("au revoir", "internship", state, intent="goodbye")
+    assert slots["requested_slot"] == "stop_confirmed"
+    assert slots.get("internship") is None
 
 
 def test_stop_declined_resumes_same_question() -> None:
