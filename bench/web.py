@@ -16,17 +16,10 @@ from typing import Dict, List
 import httpx
 from playwright.sync_api import sync_playwright
 
+from passerelle.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from passerelle.config import settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = CHROMIUM_PATH
 QUESTION = "j'ai oublié mon mot de passe"
 SPOKEN = "Cliquez sur « J'ai oublié mon mot de passe ». Suivez les étapes."
 TIMEOUT_MS = 60_000

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from actions.calendar import MONTH_NAMES
+
 logger = logging.getLogger(__name__)
 
 UNITS = [
@@ -41,20 +43,7 @@ TENS = {
     6: "soixante",
     8: "quatre-vingt",
 }
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+MONTHS = MONTH_NAMES
 # Short service numbers that French people read in pairs ("trente-neuf quarante-neuf").
 SERVICE_NUMBERS = {"3949", "3939", "3646", "3919", "3018", "3237", "3977"}
 # Words of a web address read as words rather than letter by letter.

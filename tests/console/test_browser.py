@@ -13,19 +13,12 @@ from playwright.sync_api import Page, sync_playwright
 
 from console.app import create_app
 from console.tables import counsellors
+from passerelle.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from passerelle.config import ROOT, load_settings
 from tests.conftest import free_port
 from tests.console.conftest import COUNSELLOR, PASSWORD, password_hash
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = CHROMIUM_PATH
 SHOTS = ROOT / "tests" / "out" / "screenshots"
 START_TIMEOUT_S = 30.0
 

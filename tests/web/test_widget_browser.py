@@ -19,17 +19,10 @@ import pytest
 from playwright import sync_api as playwright_api
 from playwright.sync_api import expect
 
+from passerelle.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from passerelle.config import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = Path(CHROMIUM_PATH)
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = ROOT / "tests" / "out" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
