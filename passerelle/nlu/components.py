@@ -64,8 +64,8 @@ class UnreadableMessageGuard(GraphComponent):
 
     Wire it last in `config.yml`: `- name: passerelle.nlu.UnreadableMessageGuard`.
     The parse result carries the text as the person wrote it (actions and the store see
-    it, not the folded copy). An empty, emoji-only or punctuation-only message becomes
-    `nlu_fallback`, and the fallback action asks the person to write their question.
+    it, not the folded copy). An empty, emoji-only, punctuation-only or overlong message
+    becomes `nlu_fallback`, and the fallback action says what is expected.
     """
 
     @classmethod
@@ -84,7 +84,7 @@ class UnreadableMessageGuard(GraphComponent):
             if isinstance(original, str):
                 message.set(TEXT, original)
             text = message.get(TEXT) or ""
-            if has_words(text) or text.startswith("/"):
+            if text.startswith("/") or (has_words(text) and len(text) <= MAX_PARSED_CHARS):
                 continue
             message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [], add_to_output=True)

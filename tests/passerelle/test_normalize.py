@@ -44,5 +44,6 @@ def test_pipeline_classifies_the_folded_copy_and_gives_back_the_original() -> No
     assert messages[0].get("text") == "J'ai OUBLIÉ 😢"
     assert messages[1].get("text") == long_text
     assert messages[0].get("intent") is None
+    assert messages[1].get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
     assert messages[2].get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
     assert messages[3].get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
