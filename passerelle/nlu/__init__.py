@@ -1,5 +1,2 @@
-"""Custom Rasa NLU components that make French work for Passerelle's audience."""
-
-from passerelle.nlu.components import FrenchNormalizer, UnreadableMessageGuard
-
-__all__ = ["FrenchNormalizer", "UnreadableMessageGuard"]
+"""French NLU for Passerelle: text folding (`normalize`, no Rasa import) and the Rasa
+graph components (`components`, referenced from `config.yml`)."""

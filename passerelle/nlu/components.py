@@ -23,7 +23,7 @@ ORIGINAL_TEXT_KEY = "passerelle_original_text"
 class FrenchNormalizer(GraphComponent):
     """Folds the text (lowercase, no accents, no emoji) before spaCy sees it.
 
-    Wire it first in `config.yml`: `- name: passerelle.nlu.FrenchNormalizer`.
+    Wire it first in `config.yml`: `- name: passerelle.nlu.components.FrenchNormalizer`.
     Training examples get the same folding, so "oublié" and "oublie" are one word.
     """
 
@@ -62,7 +62,7 @@ class FrenchNormalizer(GraphComponent):
 class UnreadableMessageGuard(GraphComponent):
     """Ends the French pipeline: gives back the original text, catches unreadable messages.
 
-    Wire it last in `config.yml`: `- name: passerelle.nlu.UnreadableMessageGuard`.
+    Wire it last in `config.yml`: `- name: passerelle.nlu.components.UnreadableMessageGuard`.
     The parse result carries the text as the person wrote it (actions and the store see
     it, not the folded copy). An empty, emoji-only, punctuation-only or overlong message
     becomes `nlu_fallback`, and the fallback action says what is expected.
