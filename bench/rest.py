@@ -110,13 +110,15 @@ def main() -> None:
             supervisor.start()
             print(f"startup            : {time.perf_counter() - start:.1f} s")
             url = settings.rasa_url
+            rasa = next(s for s in supervisor.services if s.name == "rasa")
+            print(f"Rasa RSS at rest   : {rss_mb(rasa.process.pid):.0f} MB")
         try:
             for users in USER_COUNTS:
                 asyncio.run(run_level(url, users, args.turns))
             if supervisor is not None:
                 rasa = next(s for s in supervisor.services if s.name == "rasa")
                 actions = next(s for s in supervisor.services if s.name == "actions")
-                print(f"Rasa server RSS    : {rss_mb(rasa.process.pid):.0f} MB")
+                print(f"Rasa RSS after load: {rss_mb(rasa.process.pid):.0f} MB")
                 print(f"action server RSS  : {rss_mb(actions.process.pid):.0f} MB")
         finally:
             if supervisor is not None:

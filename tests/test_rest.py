@@ -139,3 +139,10 @@ def test_a_password_is_kept_nowhere(stack) -> None:
     assert "6106850" not in stored
     for (data,) in rows:
         json.loads(data)  # nothing stored is corrupted
+
+
+def test_http_api_needs_the_token(stack) -> None:
+    url = f"{stack.rasa_url}/conversations/someone/tracker"
+    assert httpx.get(url, timeout=30).status_code == 401
+    assert httpx.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
+    assert httpx.get(url, params={"token": stack.token}, timeout=30).status_code == 200
