@@ -212,6 +212,25 @@ class Console:
     def secure(self, request: Request) -> bool:
         return self.cfg.console_cookie_secure or request.url.scheme == "https"
 
+    def set_private_cookie(
+        self,
+        request: Request,
+        response: Response,
+        name: str,
+        value: str,
+        max_age: Optional[int] = None,
+    ) -> None:
+        """Sets a cookie scripts cannot read and other sites never send (HttpOnly, Strict)."""
+        response.set_cookie(
+            name,
+            value,
+            httponly=True,
+            samesite="strict",
+            secure=self.secure(request),
+            path="/",
+            max_age=max_age,
+        )
+
     def error(self, request: Request, status: int, message: str) -> HTMLResponse:
         return self.render(request, "error.html", status, message=message)
 
@@ -246,14 +265,7 @@ class Console:
                 elif await run_in_threadpool(auth.verify_login, self.engine, name, password, ip):
                     token = await run_in_threadpool(auth.open_session, self.engine, name)
                     response = RedirectResponse(suite, 303)
-                    response.set_cookie(
-                        SESSION_COOKIE,
-                        token,
-                        httponly=True,
-                        samesite="strict",
-                        secure=self.secure(request),
-                        path="/",
-                    )
+                    self.set_private_cookie(request, response, SESSION_COOKIE, token)
                     response.delete_cookie(LOGIN_COOKIE, path="/")
                     return response
                 else:
@@ -266,15 +278,7 @@ class Console:
             suite=suite,
             csrf=auth.login_csrf(self.cfg.secret_key, nonce),
         )
-        response.set_cookie(
-            LOGIN_COOKIE,
-            nonce,
-            httponly=True,
-            samesite="strict",
-            secure=self.secure(request),
-            path="/",
-            max_age=3600,
-        )
+        self.set_private_cookie(request, response, LOGIN_COOKIE, nonce, max_age=3600)
         return response
 
     # --- counsellors only ------------------------------------------------

@@ -19,13 +19,8 @@ FALLBACK_INTENT = "nlu_fallback"
 ORIGINAL_TEXT_KEY = "passerelle_original_text"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class FrenchNormalizer(GraphComponent):
-    """Folds the text (lowercase, no accents, no emoji) before spaCy sees it.
-
-    Wire it first in `config.yml`: `- name: passerelle.nlu.components.FrenchNormalizer`.
-    Training examples get the same folding, so "oublié" and "oublie" are one word.
-    """
+class _StatelessComponent(GraphComponent):
+    """A component with no configuration and nothing trained or stored."""
 
     @classmethod
     def create(
@@ -34,8 +29,17 @@ class FrenchNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> FrenchNormalizer:
+    ) -> GraphComponent:
         return cls()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class FrenchNormalizer(_StatelessComponent):
+    """Folds the text (lowercase, no accents, no emoji) before spaCy sees it.
+
+    Wire it first in `config.yml`: `- name: passerelle.nlu.components.FrenchNormalizer`.
+    Training examples get the same folding, so "oublié" and "oublie" are one word.
+    """
 
     @staticmethod
     def _normalize(message: Message, inference: bool) -> None:
@@ -59,7 +63,7 @@ class FrenchNormalizer(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class UnreadableMessageGuard(GraphComponent):
+class UnreadableMessageGuard(_StatelessComponent):
     """Ends the French pipeline: gives back the original text, catches unreadable messages.
 
     Wire it last in `config.yml`: `- name: passerelle.nlu.components.UnreadableMessageGuard`.
@@ -67,16 +71,6 @@ class UnreadableMessageGuard(GraphComponent):
     it, not the folded copy). An empty, emoji-only, punctuation-only or overlong message
     becomes `nlu_fallback`, and the fallback action says what is expected.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnreadableMessageGuard:
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
