@@ -5,9 +5,12 @@ SHELL := /bin/bash
 VENV   := .venv
 PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
-STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock | sha1sum | cut -c1-12)
 MODEL  := models/passerelle.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data passerelle/nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
+# What the trained model depends on: the data, the domain, the pipeline and its components.
+TRAINING_INPUTS := config.yml domain.yml rasa_server/nlu.py passerelle/text.py passerelle/names.py \
+	$(shell find data -name '*.yml' 2>/dev/null | sort)
 
 export PYTHONPATH := $(CURDIR)
 
@@ -18,12 +21,12 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv system-deps model run test lint format lock clean
+.PHONY: help venv dev-venv secrets system-deps model run test lint format lock clean
 
 help: ## Liste les commandes
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
-venv: $(STAMP) ## Crée ou met à jour l'environnement Python (.venv, Python 3.10)
+venv: $(STAMP) ## Crée ou met à jour l'environnement Python (.venv, Python 3.10, dépendances d'exécution)
 
 $(STAMP): requirements.lock
 	@py=$$(scripts/find-python310) && { [ -x $(PY) ] || $$py -m venv $(VENV); }
@@ -31,6 +34,16 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install -q -r requirements.lock
 	$(PY) -m pip check
 	rm -f $(VENV)/.installed-* && touch $@
+
+dev-venv: $(DEV_STAMP) ## Ajoute les outils de test et de développement (requirements-dev.lock)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PY) -m pip install -q -r requirements.lock -r requirements-dev.lock
+	$(PY) -m pip check
+	rm -f $(VENV)/.dev-* && touch $@
+
+secrets: venv ## Crée les secrets locaux s'ils manquent (.rasa_token, var/secret_key)
+	@$(PY) -m supervisor --init
 
 system-deps: ## Installe les paquets Debian nécessaires (espeak-ng, portaudio)
 	@scripts/system-deps.sh run
@@ -41,27 +54,26 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name passerelle --out models
 	@touch $@
 
-run: venv system-deps model ## Lance tout l'assistant (Rasa 5005, actions 5055, pages web). Ctrl-C arrête tout.
-	$(PY) -m passerelle.run
+run: venv system-deps secrets model ## Lance tout l'assistant (Rasa 5005, actions 5055, pages web). Ctrl-C arrête tout.
+	$(PY) -m supervisor
 
-test: venv model ## Lance toutes les vérifications (lint, tests, validation Rasa, histoires, NLU)
+test: dev-venv secrets model ## Lance toutes les vérifications (lint, couches, tests, validation Rasa, histoires, NLU)
 	@scripts/system-deps.sh test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(RASA) data validate --fail-on-warnings
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(PY) -m pytest -q
 
-lint: venv ## Vérifie le style (ruff)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+lint: dev-venv ## Vérifie le style (ruff) et les couches (import-linter)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
-format: venv ## Met le code en forme (ruff)
+format: dev-venv ## Met le code en forme (ruff)
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
-lock: ## Régénère requirements.lock depuis requirements.in (une seule résolution)
-	@py=$$(scripts/find-python310) && rm -rf /tmp/passerelle-lock && $$py -m venv /tmp/passerelle-lock
-	/tmp/passerelle-lock/bin/pip install -q -r requirements.in && /tmp/passerelle-lock/bin/pip check
-	{ head -2 requirements.lock; /tmp/passerelle-lock/bin/pip freeze; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+lock: ## Régénère requirements.lock et requirements-dev.lock (une résolution chacun)
+	@scripts/lock.sh
 
 clean: ## Supprime le modèle entraîné et les résultats
 	rm -rf models results
@@ -72,7 +84,7 @@ voice-model: venv ## Télécharge et vérifie le modèle vocal français (Vosk ;
 	$(PY) -m voice.models
 
 run-kiosk: venv system-deps ## Lance la borne vocale (micro, haut-parleurs ; lancez d'abord make run)
-	$(PY) -m voice
+	$(PY) -m kiosk
 
 # --- Console conseillers ---
 .PHONY: counsellor purge

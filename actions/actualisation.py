@@ -1,13 +1,12 @@
 """The monthly actualisation, rehearsed one question at a time (form, validation, recap).
 
 Wiring in `domain.yml` (section `# --- actualisation ---`): the form `actualisation_form`
-lists the site's questions; every slot it fills has a `custom` mapping, because
-`ValidateActualisationForm` reads the person's own words (`tracker.latest_message`) and
-decides, question by question, whether the message is an answer, a request for help, a
-request to stop, or a side question for the other rules (then it returns no event, the
-form is rejected, the side question is answered and the form asks the same question
-again). Rules in `data/rules/actualisation.yml` start the form with
-`action_actualisation_intro` and end it with `action_actualisation_done`.
+lists the site's questions; every slot it fills has a `custom` mapping. The questions,
+their order and their conditions are the core's (`passerelle.actualisation.questions`);
+`ValidateActualisationForm` reads the person's words for the requested question
+(extraction), checks them in `validate_<slot>` and names the next question. Rules in
+`data/rules/actualisation.yml` start the form with `action_actualisation_intro` and end it
+with `action_actualisation_done`.
 
 The bot never sends anything to France Travail: it prepares the declaration, shows the
 recap in the site's words, then says where to click and gives a printable summary.
@@ -15,38 +14,46 @@ recap in the site's words, then says where to click and gives a printable summar
 
 from __future__ import annotations
 
+import functools
 import logging
-import re
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from text_to_num import alpha2digit
+from rasa_sdk.types import DomainDict
 
-from actions.calendar import Period, period_for, period_from_texts
-from actions.numbers import format_euros, format_hours, parse_amount, parse_hours
-from actions.recap import (
-    ANSWER_SLOTS,
-    make_summary_token,
-    recap_text,
-    templates_from_domain,
+from actions.parsing import (
+    correction_target,
+    help_topic,
+    says_dont_know,
+    says_net,
+    sick_leave_dates,
+    wants_stop,
 )
+from passerelle import actualisation as form
+from passerelle.calendar import Period, period_for, period_from_texts
 from passerelle.config import settings
-from passerelle.nlu.normalize import fold
+from passerelle.names import (
+    ACTUALISATION_FORM,
+    AFFIRM_INTENT,
+    CREDENTIALS_INTENT,
+    DENY_INTENT,
+    FALLBACK_INTENT,
+    INFORM_INTENT,
+    REQUESTED_SLOT,
+)
+from passerelle.numbers import format_euros, format_hours, parse_amount, parse_hours
 from passerelle.privacy import mask_text
+from passerelle.recap import recap_text, templates_from_domain
+from passerelle.summary import make_summary_token, summary_url
+from passerelle.text import yes_or_no
 
 logger = logging.getLogger(__name__)
 
-FORM_NAME = "actualisation_form"
-REQUESTED_SLOT = "requested_slot"
 # Intents that are answers to the form's questions.
-ANSWER_INTENTS = {"affirm", "deny", "inform", "nlu_fallback"}
-HELP_INTENT = "help"
-STOP_INTENT = "stop"
-# Saying goodbye in the middle of the rehearsal also asks whether to stop it.
-LEAVE_INTENTS = {STOP_INTENT, "goodbye"}
-CREDENTIALS_INTENT = "disclose_credentials"
+ANSWER_INTENTS = frozenset({AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT, FALLBACK_INTENT})
 # Another intent above this confidence is a side question, not an answer attempt.
 SIDE_QUESTION_CONFIDENCE = 0.6
 # An hourly rate outside these bounds makes us ask "c'est bien le salaire brut ?".
@@ -55,209 +62,39 @@ SUSPICIOUS_RATE_LOW = 6.0
 SUSPICIOUS_RATE_HIGH = 150.0
 # A reply above this to "salaire horaire brut ?" is the month's gross salary.
 MAX_HOURLY_RATE = 100.0
-MAX_DAY = 31
-
-BOOL_SLOTS = {
-    *ANSWER_SLOTS,
-    "declaration_confirmed",
-    "rehearsal_ok",
-    "gross_salary_check",
-    "not_seeking_confirmed",
-    "stop_confirmed",
-}
-# Slots forgotten when the person stops.
-ALL_FORM_SLOTS = (
-    *ANSWER_SLOTS,
-    "hours_worked",
-    "gross_salary",
-    "sick_leave_dates",
-    "declaration_confirmed",
-    "rehearsal_ok",
-    "hourly_rate",
-    "gross_salary_check",
-    "not_seeking_confirmed",
-    "correction_field",
-    "stop_confirmed",
-    "actualisation_pending",
-    "pending_salary",
-    "actualisation_help",
-    "summary_url",
-)
-# What is waiting for an extra question (slot `actualisation_pending`).
-PENDING_SALARY_HELP = "salary_help"
-PENDING_SALARY_CHECK = "salary_check"
-PENDING_NOT_SEEKING = "not_seeking"
-PENDING_CORRECTION = "correction"
-# How the form ended, or the stop question (slot `actualisation_outcome`).
-OUTCOME_STOP_ASKED = "stop_asked"
-OUTCOME_ABANDONED = "abandoned"
-OUTCOME_DECLINED = "declined"
-OUTCOME_CONFIRMED = "confirmed"
-
-YES_WORDS = {
-    "oui", "ouais", "ouai", "ouii", "ok", "okay", "oki", "d'accord", "daccord", "dac", "si",
-    "yes", "yep", "exact", "exactement", "absolument", "voila", "bien sur", "tout a fait",
-    "c'est ca", "c'est correct", "c'est bon", "correct", "affirmatif", "evidemment", "bien",
-}  # fmt: skip
-NO_WORDS = {
-    "non", "nan", "no", "nope", "pas du tout", "jamais", "aucun", "aucune", "rien",
-    "negatif", "pas vraiment", "du tout",
-}  # fmt: skip
-STOP_WORDS = {
-    "stop", "arrete", "arreter", "j'arrete", "je veux arreter", "on arrete", "annuler",
-    "annule", "abandonner", "laisse tomber", "laissez tomber", "quitter", "fin", "stopper",
-}  # fmt: skip
-HELP_PATTERN = re.compile(
-    r"\b(?:aide|aidez|help|c'est quoi|c est quoi|qu'est-ce|qu'est ce|qu est ce|"
-    r"ca veut dire|veut dire quoi|comprends? pas|comprend rien|comprends rien|"
-    r"explique|expliquer|expliquez|c koi|cest quoi)\b"
-)
-DONT_KNOW_PATTERN = re.compile(
-    r"\b(?:sais pas|sait pas|sais plus|ne sais|aucune idee|connais pas|sai pas|chais pas|"
-    r"j'sais pas|jsais pas|jsp|oublie)\b"
-)
-NET_PATTERN = re.compile(r"\bnets?\b")
-# Words of the person's message that point to one question's help or correction.
-TOPIC_KEYWORDS = (
-    ("hourly_rate", ("horaire", "de l'heure", "par heure")),
-    ("gross_salary", ("brut", "salaire", "net", "euros", "montant")),
-    ("hours_worked", ("heures",)),
-    ("internship", ("stage", "formation")),
-    ("sick_leave", ("maladie", "arret")),
-    ("maternity_leave", ("maternite",)),
-    ("retirement_pension", ("retraite",)),
-    ("invalidity_pension", ("invalidite",)),
-    ("still_seeking", ("recherche", "cherche", "inscription", "inscrit")),
-    ("worked", ("travail", "travaille", "activite", "salarie", "entreprise")),
-)
-# Answers to "Quelle réponse voulez-vous changer ?" (button payloads and free words).
-CORRECTION_KEYWORDS = (
-    ("worked", ("travail", "heure", "salaire", "brut", "1")),
-    ("internship", ("stage", "formation", "2")),
-    ("sick_leave", ("maladie", "arret", "3")),
-    ("maternity_leave", ("maternite", "4")),
-    ("retirement_pension", ("retraite", "5")),
-    ("invalidity_pension", ("invalidite", "6")),
-    ("still_seeking", ("recherche", "cherche", "emploi", "7")),
-)
 # Slots asked again when one answer is corrected.
 CORRECTION_RESETS = {
-    "worked": ("worked", "hours_worked", "gross_salary", "hourly_rate", "pending_salary"),
-    "sick_leave": ("sick_leave", "sick_leave_dates"),
-    "still_seeking": ("still_seeking", "not_seeking_confirmed"),
+    "worked": (
+        "worked",
+        form.HOURS_SLOT,
+        form.SALARY_SLOT,
+        form.HOURLY_RATE_SLOT,
+        form.PENDING_SALARY_SLOT,
+    ),
+    "sick_leave": ("sick_leave", form.DATES_SLOT),
+    "still_seeking": ("still_seeking", form.NOT_SEEKING_SLOT),
 }
-WHOLE_MONTH_PATTERN = re.compile(r"\btout le mois\b")
+# How each question that is not yes/no recognises an answer attempt.
+ANSWER_READERS: Dict[str, Callable[[str], Any]] = {
+    form.HOURS_SLOT: parse_hours,
+    form.SALARY_SLOT: parse_amount,
+    form.HOURLY_RATE_SLOT: parse_amount,
+    form.DATES_SLOT: sick_leave_dates,
+    form.CORRECTION_SLOT: correction_target,
+}
 
 
-# --- reading the person's words -------------------------------------------------------
+# --- one message of the person ----------------------------------------------------------
+
+ANSWER, SIDE, HELP, STOP = "answer", "side", "help", "stop"
 
 
-def simplify(text: str) -> str:
-    """Folded text (lowercase, no accents) without punctuation around words."""
-    text = fold(text or "").replace("\u2019", "'")
-    text = re.sub(r"[^\w'€,.\- ]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip(" .,-")
+@dataclass(frozen=True)
+class Turn:
+    """What the person's message is, for the requested question."""
 
-
-def yes_or_no(text: str) -> Optional[bool]:
-    """True for "oui", "ouais, c'est ça"; False for "non", "pas du tout"; else None."""
-    words = re.sub(r"[^\w' ]+", " ", simplify(text)).strip()
-    if not words:
-        return None
-    for size in (3, 2, 1):
-        start = " ".join(words.split()[:size])
-        if start in NO_WORDS or start.startswith("non "):
-            return False
-        if start in YES_WORDS:
-            return True
-    if re.search(r"\b(?:n'ai pas|n'etais pas|ne suis pas|ne touche pas|n'ai jamais)\b", words):
-        return False
-    return None
-
-
-def wants_stop(text: str, intent: str, confidence: float) -> bool:
-    """The person asks to stop the rehearsal."""
-    words = simplify(text)
-    return words in STOP_WORDS or (intent in LEAVE_INTENTS and confidence >= 0.5)
-
-
-def help_topic(text: str, intent: str, requested: str) -> Optional[str]:
-    """The question whose help the person asks for, or None if they do not ask for help."""
-    words = simplify(text)
-    if intent != HELP_INTENT and not HELP_PATTERN.search(words) and words not in {"?", "quoi"}:
-        return None
-    for topic, keywords in TOPIC_KEYWORDS:
-        if any(keyword in words for keyword in keywords):
-            return topic
-    return requested
-
-
-def correction_target(text: str) -> Optional[str]:
-    """The answer the person wants to change ("stage" -> "internship")."""
-    words = simplify(text)
-    for field, keywords in CORRECTION_KEYWORDS:
-        if any(
-            re.search(rf"(?<!\w){re.escape(keyword)}", words)
-            if not keyword.isdigit()
-            # a digit must stand alone: "2", not "12"
-            else re.fullmatch(keyword, words)
-            for keyword in keywords
-        ):
-            return field
-    return None
-
-
-def sick_leave_dates(text: str) -> Optional[str]:
-    """The dates as the person gave them, numbers in digits ("du 3 au 10 mars"), or None."""
-    words = re.sub(r"\s+", " ", (text or "").strip())
-    if not words:
-        return None
-    if WHOLE_MONTH_PATTERN.search(fold(words)):
-        return mask_text(words)
-    converted = alpha2digit(words, "fr")
-    converted = re.sub(r"\b(?:premier|1er)\b", "1", converted, flags=re.IGNORECASE)
-    numbers = [int(n) for n in re.findall(r"\d+", converted)]
-    days = [n for n in numbers if n < 1000]
-    if not days or any(n < 1 or n > MAX_DAY for n in days):
-        return None
-    return mask_text(converted)
-
-
-def required_slots(state: Dict[str, Any]) -> List[str]:
-    """The questions to ask, in the site's order, given the answers so far."""
-    outcome = state.get("actualisation_outcome")
-    if outcome in (OUTCOME_ABANDONED, OUTCOME_DECLINED):
-        return []
-    if outcome == OUTCOME_STOP_ASKED:
-        return ["stop_confirmed"]
-    pending = state.get("actualisation_pending")
-    slots: List[str] = []
-    if state.get("actualisation_open") is False:
-        slots.append("rehearsal_ok")
-    slots.append("worked")
-    if state.get("worked"):
-        slots.append("hours_worked")
-        if pending == PENDING_SALARY_HELP:
-            slots.append("hourly_rate")
-        if pending == PENDING_SALARY_CHECK:
-            slots.append("gross_salary_check")
-        slots.append("gross_salary")
-    slots += ["internship", "sick_leave"]
-    if state.get("sick_leave"):
-        slots.append("sick_leave_dates")
-    slots += ["maternity_leave", "retirement_pension", "invalidity_pension"]
-    if pending == PENDING_NOT_SEEKING:
-        slots.append("not_seeking_confirmed")
-    slots.append("still_seeking")
-    if pending == PENDING_CORRECTION:
-        slots.append("correction_field")
-    slots.append("declaration_confirmed")
-    return slots
-
-
-def next_slot(state: Dict[str, Any]) -> Optional[str]:
-    """The first question still unanswered, or None when the form is done."""
-    return next((slot for slot in required_slots(state) if state.get(slot) is None), None)
+    kind: str  # ANSWER, SIDE (a question for another rule), HELP or STOP
+    topic: Optional[str] = None  # for HELP: the question whose help is asked
 
 
 def is_fresh_user_turn(events: List[Dict[str, Any]]) -> bool:
@@ -271,16 +108,93 @@ def is_fresh_user_turn(events: List[Dict[str, Any]]) -> bool:
         kind = event.get("event")
         if kind in ("slot", "active_loop", "user_featurization"):
             continue
-        if kind == "action" and event.get("name") == FORM_NAME and not marker_skipped:
+        if kind == "action" and event.get("name") == ACTUALISATION_FORM and not marker_skipped:
             marker_skipped = True
             continue
         return kind == "user"
     return False
 
 
-def period_of(state: Dict[str, Any]) -> Period:
+def yes_no_answer(text: str, intent: str) -> Optional[bool]:
+    """The yes or no in the person's words, else from the intent (buttons send /affirm)."""
+    value = yes_or_no(text)
+    if value is None and intent in (AFFIRM_INTENT, DENY_INTENT):
+        value = intent == AFFIRM_INTENT
+    return value
+
+
+def intent_of(tracker: Tracker) -> tuple[str, float]:
+    """The latest message's intent and its confidence."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name") or "", float(intent.get("confidence") or 0.0)
+
+
+def read_turn(tracker: Tracker, requested: str) -> Turn:
+    """Tells an answer to `requested` from help, a request to stop, or a side question."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    intent, confidence = intent_of(tracker)
+    if intent == CREDENTIALS_INTENT or mask_text(text) != text:
+        return Turn(SIDE)  # the security rule warns; nothing of it is kept here
+    if wants_stop(text, intent, confidence):
+        return Turn(ANSWER if requested == form.STOP_SLOT else STOP)
+    is_yes_no = requested in form.BOOL_SLOTS and yes_or_no(text) is not None
+    topic = help_topic(text, intent, requested)
+    if topic is not None and not is_yes_no:
+        return Turn(HELP, topic)
+    if intent in ANSWER_INTENTS or confidence < SIDE_QUESTION_CONFIDENCE:
+        return Turn(ANSWER)
+    if requested in form.BOOL_SLOTS:
+        understood = yes_no_answer(text, intent) is not None
+    else:
+        understood = ANSWER_READERS[requested](text) is not None or says_dont_know(text)
+    return Turn(ANSWER if understood else SIDE)
+
+
+# --- checks shared by every yes/no question ---------------------------------------------
+
+Validator = Callable[..., Dict[str, Any]]
+
+
+def yes_no_question(method: Validator) -> Callable[..., Awaitable[Dict[str, Any]]]:
+    """Turns the person's words into True/False before `method` sees them.
+
+    Decorates a `validate_<slot>` of a yes/no question: `slot_value` is the person's text
+    (from `extract`), `method` gets a bool. Unclear words send `utter_invalid_yes_no` and
+    ask the same question again. No text (the form starting) changes nothing.
+    """
+    slot = method.__name__.removeprefix("validate_")
+
+    @functools.wraps(method)
+    async def validate(
+        self: ValidateActualisationForm,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[str, Any]:
+        if slot_value is None:
+            return {}
+        intent, confidence = intent_of(tracker)
+        if isinstance(slot_value, bool):
+            value: Optional[bool] = slot_value
+        elif slot == form.STOP_SLOT and wants_stop(str(slot_value), intent, confidence):
+            value = True  # "stop" again to "do you want to stop?"
+        else:
+            value = yes_no_answer(str(slot_value), intent)
+        if value is None:
+            dispatcher.utter_message(response="utter_invalid_yes_no")
+            return {slot: None}
+        return method(self, value, dispatcher, tracker, domain)
+
+    return validate
+
+
+# --- the period and the printable summary -----------------------------------------------
+
+
+def period_of(slots: Dict[str, Any]) -> Period:
     """The declared period kept in the slots (today's period if none)."""
-    start, end = state.get("period_start"), state.get("period_end")
+    start, end = slots.get("period_start"), slots.get("period_end")
     if start and end:
         try:
             return period_from_texts(start, end)
@@ -289,15 +203,16 @@ def period_of(state: Dict[str, Any]) -> Period:
     return period_for()
 
 
-def summary_url(state: Dict[str, Any]) -> str:
-    """Link to the printable summary of the answers in `state`."""
+def summary_link(slots: Dict[str, Any]) -> str:
+    """Link to the printable summary of the answers in `slots`, on the public URL."""
+    config = settings()
     token = make_summary_token(
-        settings().secret_key, state.get("period_start"), state.get("period_end"), state
+        config.secret_key, slots.get("period_start"), slots.get("period_end"), slots
     )
-    return f"{settings().web_url}/resume/{token}"
+    return summary_url(config.widget.public_url, token)
 
 
-# --- actions --------------------------------------------------------------------------
+# --- actions ----------------------------------------------------------------------------
 
 
 class ActionActualisationIntro(Action):
@@ -312,7 +227,7 @@ class ActionActualisationIntro(Action):
         return "action_actualisation_intro"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         period = period_for()
         dispatcher.utter_message(response="utter_actualisation_intro")
@@ -328,8 +243,8 @@ class ActionActualisationIntro(Action):
         else:
             dispatcher.utter_message(response="utter_actualisation_period_closed", **texts)
         dispatcher.utter_message(response="utter_actualisation_have_at_hand")
-        return [SlotSet(slot, None) for slot in ALL_FORM_SLOTS] + [
-            SlotSet("actualisation_outcome", None),
+        return [SlotSet(slot, None) for slot in form.ALL_FORM_SLOTS] + [
+            SlotSet(form.OUTCOME_SLOT, None),
             SlotSet("period_start", period.start_text),
             SlotSet("period_end", period.end_text),
             SlotSet("period_month", period.month_name),
@@ -338,272 +253,285 @@ class ActionActualisationIntro(Action):
 
 
 class ValidateActualisationForm(FormValidationAction):
-    """Reads each answer of `actualisation_form`, checks it, and picks the next question.
+    """Reads each answer of `actualisation_form`, checks it, and names the next question.
 
     Wire it in `domain.yml` under `actions:` as `validate_actualisation_form`; the form's
-    slots use `mappings: [{type: custom}]`. Each `validate_<slot>` takes the person's
-    raw text and returns `{slot: value}`, or sends a specific French response
-    (`utter_invalid_...`) and returns `{slot: None}` so the question is asked again.
+    slots use `mappings: [{type: custom}]`. As in rasa_sdk:
+    - `required_slots()` gives the questions in order, from the core's `questions()`;
+    - `get_extraction_events()` reads the person's words for the requested question only;
+    - each `validate_<slot>(slot_value, dispatcher, tracker, domain)` returns `{slot: value}`,
+      or sends a specific French response (`utter_invalid_...`) and returns `{slot: None}`
+      so the question is asked again. Yes/no questions use `@yes_no_question`.
     """
 
     def name(self) -> str:
-        return f"validate_{FORM_NAME}"
+        return f"validate_{ACTUALISATION_FORM}"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        state = dict(tracker.slots)
-        requested = state.get(REQUESTED_SLOT)
-        updates: Dict[str, Any] = {}
-        if requested and is_fresh_user_turn(tracker.events):
-            answer = self.read_message(requested, dispatcher, tracker, domain, state)
-            if answer is None:
-                # Not an answer: no event, so Rasa rejects the form, another rule answers
-                # the side question, and the form then asks the same question again.
-                return []
-            updates = answer
-            state.update(updates)
-        events: List[EventType] = [SlotSet(slot, value) for slot, value in updates.items()]
-        return events + [SlotSet(REQUESTED_SLOT, next_slot(state))]
+        """Overridden for what the SDK cannot express: a message that is not an answer.
 
-    def read_message(
-        self,
-        requested: str,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: Dict[str, Any],
-        state: Dict[str, Any],
-    ) -> Optional[Dict[str, Any]]:
-        """Slot updates for the person's message, or None when it is a side question."""
-        message = tracker.latest_message or {}
-        text = message.get("text") or ""
-        intent = (message.get("intent") or {}).get("name") or ""
-        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
-        if intent == CREDENTIALS_INTENT or mask_text(text) != text:
-            return None  # the security rule warns; nothing of it is kept here
-        if requested == "stop_confirmed" and wants_stop(text, intent, confidence):
-            return self.validate_stop_confirmed(True, dispatcher, state)
-        if wants_stop(text, intent, confidence):
-            return {"actualisation_outcome": OUTCOME_STOP_ASKED, "stop_confirmed": None}
-        topic = help_topic(text, intent, requested)
-        if topic is not None and not (requested in BOOL_SLOTS and yes_or_no(text) is not None):
-            response = f"utter_help_{topic}"
+        - A side question or a volunteered secret: no event, so Rasa rejects the form,
+          another rule answers, and the form then asks the same question again.
+        - A request for help: the help of that question, then the same question.
+        - A request to stop: the "do you want to stop?" question comes next.
+        Answers go through the SDK's extraction and validation.
+        """
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if not requested or not is_fresh_user_turn(tracker.events):
+            return await super().run(dispatcher, tracker, domain)
+        turn = read_turn(tracker, requested)
+        if turn.kind == SIDE:
+            return []
+        if turn.kind == HELP:
+            response = f"utter_help_{turn.topic}"
             if response not in (domain.get("responses") or {}):
                 response = f"utter_help_{requested}"
             dispatcher.utter_message(response=response)
-            return {"actualisation_help": topic}
-        is_answer_intent = intent in ANSWER_INTENTS or confidence < SIDE_QUESTION_CONFIDENCE
-        if requested in BOOL_SLOTS:
-            value = yes_or_no(text)
-            if value is None and intent in ("affirm", "deny"):
-                value = intent == "affirm"
-            if value is None:
-                if not is_answer_intent:
-                    return None
-                dispatcher.utter_message(response="utter_invalid_yes_no")
-                return {requested: None}
-            validate = getattr(self, f"validate_{requested}", None)
-            if validate is None:
-                return {requested: value}
-            return validate(value, dispatcher, state)
-        if requested == "correction_field":
-            field = correction_target(text)
-            if field is None and not is_answer_intent:
-                return None
-            return self.validate_correction_field(field, dispatcher, state)
-        looks_like_answer = {
-            "hours_worked": parse_hours,
-            "gross_salary": parse_amount,
-            "hourly_rate": parse_amount,
-        }.get(requested, lambda words: sick_leave_dates(words))(text) is not None
-        if not (is_answer_intent or looks_like_answer or DONT_KNOW_PATTERN.search(simplify(text))):
-            return None
-        return getattr(self, f"validate_{requested}")(text, dispatcher, state)
+            return [SlotSet(form.HELP_SLOT, turn.topic), SlotSet(REQUESTED_SLOT, requested)]
+        if turn.kind == STOP:
+            return [
+                SlotSet(form.OUTCOME_SLOT, form.OUTCOME_STOP_ASKED),
+                SlotSet(form.STOP_SLOT, None),
+                SlotSet(REQUESTED_SLOT, form.STOP_SLOT),
+            ]
+        return await super().run(dispatcher, tracker, domain)
 
-    # --- yes / no questions -----------------------------------------------------------
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        return form.questions(tracker.slots)
 
-    def validate_rehearsal_ok(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
-    ) -> Dict[str, Any]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """The person's words become the candidate value of the requested question only.
+
+        One reading for every slot (all are `custom`), instead of one `extract_<slot>` each;
+        `validate_<slot>` then turns the words into the value.
+        """
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if not requested or not is_fresh_user_turn(tracker.events):
+            return []
+        return [SlotSet(requested, (tracker.latest_message or {}).get("text") or "")]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """Always names the next question (the SDK leaves it to Rasa when the list equals
+        the domain's), so every answer ends with the question that follows."""
+        return SlotSet(REQUESTED_SLOT, form.next_question(tracker.slots))
+
+    # --- yes / no questions -------------------------------------------------------------
+
+    @yes_no_question
+    def validate_rehearsal_ok(self, value: bool, *_: Any) -> Dict[str, Any]:
         if value:
-            return {"rehearsal_ok": True}
-        return {"rehearsal_ok": False, "actualisation_outcome": OUTCOME_DECLINED}
+            return {form.REHEARSAL_SLOT: True}
+        return {form.REHEARSAL_SLOT: False, form.OUTCOME_SLOT: form.OUTCOME_DECLINED}
 
-    def validate_worked(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
-    ) -> Dict[str, Any]:
+    @yes_no_question
+    def validate_worked(self, value: bool, *_: Any) -> Dict[str, Any]:
         if value:
             return {"worked": True}
         return {
             "worked": False,
-            "hours_worked": None,
-            "gross_salary": None,
-            "hourly_rate": None,
-            "pending_salary": None,
+            form.HOURS_SLOT: None,
+            form.SALARY_SLOT: None,
+            form.HOURLY_RATE_SLOT: None,
+            form.PENDING_SALARY_SLOT: None,
         }
 
-    def validate_sick_leave(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
-    ) -> Dict[str, Any]:
-        return {"sick_leave": value} if value else {"sick_leave": False, "sick_leave_dates": None}
+    @yes_no_question
+    def validate_internship(self, value: bool, *_: Any) -> Dict[str, Any]:
+        return {"internship": value}
 
-    def validate_still_seeking(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
-    ) -> Dict[str, Any]:
+    @yes_no_question
+    def validate_sick_leave(self, value: bool, *_: Any) -> Dict[str, Any]:
+        return {"sick_leave": value} if value else {"sick_leave": False, form.DATES_SLOT: None}
+
+    @yes_no_question
+    def validate_maternity_leave(self, value: bool, *_: Any) -> Dict[str, Any]:
+        return {"maternity_leave": value}
+
+    @yes_no_question
+    def validate_retirement_pension(self, value: bool, *_: Any) -> Dict[str, Any]:
+        return {"retirement_pension": value}
+
+    @yes_no_question
+    def validate_invalidity_pension(self, value: bool, *_: Any) -> Dict[str, Any]:
+        return {"invalidity_pension": value}
+
+    @yes_no_question
+    def validate_still_seeking(self, value: bool, *_: Any) -> Dict[str, Any]:
         if value:
             return {"still_seeking": True}
         # Not recorded yet: the next question explains what "non" means and asks again.
         return {
             "still_seeking": None,
-            "actualisation_pending": PENDING_NOT_SEEKING,
-            "not_seeking_confirmed": None,
+            form.PENDING_SLOT: form.PENDING_NOT_SEEKING,
+            form.NOT_SEEKING_SLOT: None,
         }
 
+    @yes_no_question
     def validate_not_seeking_confirmed(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, value: bool, dispatcher: CollectingDispatcher, *_: Any
     ) -> Dict[str, Any]:
         if not value:
             dispatcher.utter_message(response="utter_still_seeking_kept")
         return {
             "still_seeking": not value,
-            "not_seeking_confirmed": value,
-            "actualisation_pending": None,
+            form.NOT_SEEKING_SLOT: value,
+            form.PENDING_SLOT: None,
         }
 
+    @yes_no_question
     def validate_gross_salary_check(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, value: bool, dispatcher: CollectingDispatcher, tracker: Tracker, *_: Any
     ) -> Dict[str, Any]:
+        done = {
+            form.SALARY_CHECK_SLOT: None,
+            form.PENDING_SALARY_SLOT: None,
+            form.PENDING_SLOT: None,
+        }
         if value:
-            return {
-                "gross_salary": state.get("pending_salary"),
-                "gross_salary_check": None,
-                "pending_salary": None,
-                "actualisation_pending": None,
-            }
+            return {form.SALARY_SLOT: tracker.get_slot(form.PENDING_SALARY_SLOT), **done}
         dispatcher.utter_message(response="utter_explain_gross_net")
-        return {
-            "gross_salary": None,
-            "gross_salary_check": None,
-            "pending_salary": None,
-            "actualisation_pending": None,
-        }
+        return {form.SALARY_SLOT: None, **done}
 
-    def validate_declaration_confirmed(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
-    ) -> Dict[str, Any]:
+    @yes_no_question
+    def validate_declaration_confirmed(self, value: bool, *_: Any) -> Dict[str, Any]:
         if value:
-            return {"declaration_confirmed": True, "actualisation_outcome": OUTCOME_CONFIRMED}
+            return {form.CONFIRMED_SLOT: True, form.OUTCOME_SLOT: form.OUTCOME_CONFIRMED}
         return {
-            "declaration_confirmed": None,
-            "correction_field": None,
-            "actualisation_pending": PENDING_CORRECTION,
+            form.CONFIRMED_SLOT: None,
+            form.CORRECTION_SLOT: None,
+            form.PENDING_SLOT: form.PENDING_CORRECTION,
         }
 
+    @yes_no_question
     def validate_stop_confirmed(
-        self, value: bool, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, value: bool, dispatcher: CollectingDispatcher, *_: Any
     ) -> Dict[str, Any]:
         if value:
-            forget = {slot: None for slot in ALL_FORM_SLOTS}
-            return {**forget, "actualisation_outcome": OUTCOME_ABANDONED}
+            forget = {slot: None for slot in form.ALL_FORM_SLOTS}
+            return {**forget, form.OUTCOME_SLOT: form.OUTCOME_ABANDONED}
         dispatcher.utter_message(response="utter_actualisation_continue")
-        return {"stop_confirmed": None, "actualisation_outcome": None}
+        return {form.STOP_SLOT: None, form.OUTCOME_SLOT: None}
 
-    # --- numbers and dates --------------------------------------------------------------
+    # --- numbers, dates, the answer to correct ------------------------------------------
 
     def validate_hours_worked(
-        self, text: str, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: DomainDict
     ) -> Dict[str, Any]:
-        hours = parse_hours(text)
-        max_hours = period_of(state).max_hours
+        if slot_value is None:
+            return {}
+        hours = parse_hours(str(slot_value))
+        max_hours = period_of(tracker.slots).max_hours
         if hours is None:
             dispatcher.utter_message(response="utter_invalid_hours")
-            return {"hours_worked": None}
+            return {form.HOURS_SLOT: None}
         if hours <= 0:
             dispatcher.utter_message(response="utter_invalid_hours_not_positive")
-            return {"hours_worked": None}
+            return {form.HOURS_SLOT: None}
         if hours > max_hours:
             dispatcher.utter_message(response="utter_invalid_hours_too_many", max_hours=max_hours)
-            return {"hours_worked": None}
-        return {"hours_worked": hours}
+            return {form.HOURS_SLOT: None}
+        return {form.HOURS_SLOT: hours}
 
     def validate_gross_salary(
-        self, text: str, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: DomainDict
     ) -> Dict[str, Any]:
-        words = simplify(text)
-        if NET_PATTERN.search(words) or DONT_KNOW_PATTERN.search(words):
+        if slot_value is None:
+            return {}
+        text = str(slot_value)
+        if says_net(text) or says_dont_know(text):
             dispatcher.utter_message(response="utter_explain_gross_net")
             return {
-                "gross_salary": None,
-                "hourly_rate": None,
-                "actualisation_pending": PENDING_SALARY_HELP,
+                form.SALARY_SLOT: None,
+                form.HOURLY_RATE_SLOT: None,
+                form.PENDING_SLOT: form.PENDING_SALARY_HELP,
             }
         amount = parse_amount(text)
         if amount is None:
             dispatcher.utter_message(response="utter_invalid_gross_salary")
-            return {"gross_salary": None}
+            return {form.SALARY_SLOT: None}
         if amount <= 0:
             dispatcher.utter_message(response="utter_invalid_gross_salary_not_positive")
-            return {"gross_salary": None}
-        return self._check_rate(amount, state)
-
-    def _check_rate(self, amount: float, state: Dict[str, Any]) -> Dict[str, Any]:
-        """Records `amount`, or asks "c'est bien le brut ?" when the hourly rate is odd."""
-        hours = state.get("hours_worked")
-        if hours:
-            rate = amount / float(hours)
-            if rate < SUSPICIOUS_RATE_LOW or rate > SUSPICIOUS_RATE_HIGH:
-                return {
-                    "gross_salary": None,
-                    "pending_salary": amount,
-                    "gross_salary_check": None,
-                    "actualisation_pending": PENDING_SALARY_CHECK,
-                }
-        return {"gross_salary": amount, "actualisation_pending": None, "pending_salary": None}
+            return {form.SALARY_SLOT: None}
+        return check_rate(amount, tracker.get_slot(form.HOURS_SLOT))
 
     def validate_hourly_rate(
-        self, text: str, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: DomainDict
     ) -> Dict[str, Any]:
+        if slot_value is None:
+            return {}
+        text = str(slot_value)
         rate = parse_amount(text)
-        if rate is None or rate <= 0 or NET_PATTERN.search(simplify(text)):
+        if rate is None or rate <= 0 or says_net(text):
             dispatcher.utter_message(response="utter_invalid_hourly_rate")
-            return {"hourly_rate": None}
+            return {form.HOURLY_RATE_SLOT: None}
+        hours = tracker.get_slot(form.HOURS_SLOT)
         if rate > MAX_HOURLY_RATE:
             # The person found the month's gross salary instead.
             dispatcher.utter_message(
                 response="utter_salary_monthly_noted", amount=format_euros(rate)
             )
-            return {"hourly_rate": None, **self._check_rate(rate, state)}
-        hours = float(state.get("hours_worked") or 0)
-        amount = round(hours * rate, 2)
+            return {form.HOURLY_RATE_SLOT: None, **check_rate(rate, hours)}
+        amount = round(float(hours or 0) * rate, 2)
         dispatcher.utter_message(
             response="utter_salary_estimated",
-            hours=format_hours(hours),
+            hours=format_hours(float(hours or 0)),
             rate=format_euros(rate),
             amount=format_euros(amount),
         )
-        return {"hourly_rate": rate, "gross_salary": amount, "actualisation_pending": None}
+        return {form.HOURLY_RATE_SLOT: rate, form.SALARY_SLOT: amount, form.PENDING_SLOT: None}
 
     def validate_sick_leave_dates(
-        self, text: str, dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, *_: Any
     ) -> Dict[str, Any]:
-        dates = sick_leave_dates(text)
+        if slot_value is None:
+            return {}
+        dates = sick_leave_dates(str(slot_value))
         if dates is None:
             dispatcher.utter_message(response="utter_invalid_sick_leave_dates")
-        return {"sick_leave_dates": dates}
+        return {form.DATES_SLOT: dates}
 
     def validate_correction_field(
-        self, field: Optional[str], dispatcher: CollectingDispatcher, state: Dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, *_: Any
     ) -> Dict[str, Any]:
+        if slot_value is None:
+            return {}
+        field = correction_target(str(slot_value))
         if field is None:
             dispatcher.utter_message(response="utter_invalid_correction_field")
-            return {"correction_field": None}
+            return {form.CORRECTION_SLOT: None}
         resets = {slot: None for slot in CORRECTION_RESETS.get(field, (field,))}
         return {
             **resets,
-            "correction_field": None,
-            "declaration_confirmed": None,
-            "actualisation_pending": None,
+            form.CORRECTION_SLOT: None,
+            form.CONFIRMED_SLOT: None,
+            form.PENDING_SLOT: None,
         }
+
+
+def check_rate(amount: float, hours: Optional[float]) -> Dict[str, Any]:
+    """Records `amount`, or asks "c'est bien le brut ?" when the hourly rate is odd."""
+    if hours:
+        rate = amount / float(hours)
+        if rate < SUSPICIOUS_RATE_LOW or rate > SUSPICIOUS_RATE_HIGH:
+            return {
+                form.SALARY_SLOT: None,
+                form.PENDING_SALARY_SLOT: amount,
+                form.SALARY_CHECK_SLOT: None,
+                form.PENDING_SLOT: form.PENDING_SALARY_CHECK,
+            }
+    return {form.SALARY_SLOT: amount, form.PENDING_SLOT: None, form.PENDING_SALARY_SLOT: None}
 
 
 class ActionAskDeclarationConfirmed(Action):
@@ -613,11 +541,11 @@ class ActionAskDeclarationConfirmed(Action):
         return "action_ask_declaration_confirmed"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        state = dict(tracker.slots)
-        period = period_of(state)
-        text = recap_text(period.start_text, period.end_text, state, templates_from_domain(domain))
+        slots = dict(tracker.slots)
+        period = period_of(slots)
+        text = recap_text(period.start_text, period.end_text, slots, templates_from_domain(domain))
         dispatcher.utter_message(response="utter_recap", recap=text)
         dispatcher.utter_message(response="utter_ask_declaration_confirmed")
         return []
@@ -630,10 +558,10 @@ class ActionAskGrossSalaryCheck(Action):
         return "action_ask_gross_salary_check"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        amount = float(tracker.get_slot("pending_salary") or 0)
-        hours = float(tracker.get_slot("hours_worked") or 0)
+        amount = float(tracker.get_slot(form.PENDING_SALARY_SLOT) or 0)
+        hours = float(tracker.get_slot(form.HOURS_SLOT) or 0)
         rate = amount / hours if hours else 0.0
         dispatcher.utter_message(
             response="utter_ask_gross_salary_check",
@@ -651,18 +579,18 @@ class ActionActualisationDone(Action):
         return "action_actualisation_done"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        state = dict(tracker.slots)
-        outcome = state.get("actualisation_outcome")
-        if outcome == OUTCOME_DECLINED:
+        slots = dict(tracker.slots)
+        outcome = slots.get(form.OUTCOME_SLOT)
+        if outcome == form.OUTCOME_DECLINED:
             dispatcher.utter_message(response="utter_actualisation_declined")
-            return [SlotSet("actualisation_outcome", None), SlotSet("rehearsal_ok", None)]
-        if not state.get("declaration_confirmed"):
+            return [SlotSet(form.OUTCOME_SLOT, None), SlotSet(form.REHEARSAL_SLOT, None)]
+        if not slots.get(form.CONFIRMED_SLOT):
             dispatcher.utter_message(response="utter_actualisation_abandoned")
-            forget = [SlotSet(slot, None) for slot in ALL_FORM_SLOTS]
-            return forget + [SlotSet("actualisation_outcome", None)]
-        period = period_of(state)
+            forget = [SlotSet(slot, None) for slot in form.ALL_FORM_SLOTS]
+            return forget + [SlotSet(form.OUTCOME_SLOT, None)]
+        period = period_of(slots)
         dispatcher.utter_message(response="utter_actualisation_ready")
         dispatcher.utter_message(response="utter_actualisation_steps")
         if not period.is_open:
@@ -671,9 +599,9 @@ class ActionActualisationDone(Action):
                 opens=period.opens_text,
                 closes=period.closes_text,
             )
-        if state.get("worked"):
+        if slots.get("worked"):
             dispatcher.utter_message(response="utter_actualisation_payslip")
         dispatcher.utter_message(response="utter_actualisation_modify")
-        url = summary_url(state)
+        url = summary_link(slots)
         dispatcher.utter_message(response="utter_actualisation_summary", url=url)
-        return [SlotSet("summary_url", url)]
+        return [SlotSet(form.SUMMARY_URL_SLOT, url)]

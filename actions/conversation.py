@@ -8,11 +8,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from passerelle.nlu.normalize import MAX_PARSED_CHARS, has_words
+from passerelle.names import FALLBACK_ACTION, FALLBACK_INTENT
+from passerelle.text import MAX_PARSED_CHARS, has_words
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_INTENT = "nlu_fallback"
 # After this many misunderstandings in a row, offer a human contact.
 FALLBACKS_BEFORE_HUMAN = 2
 
@@ -82,7 +82,7 @@ class ActionNluFallback(Action):
     """
 
     def name(self) -> Text:
-        return "action_nlu_fallback"
+        return FALLBACK_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -10,9 +10,8 @@ import argparse
 import statistics
 from pathlib import Path
 
-from passerelle.config import ROOT
-from passerelle.nlu.evaluate import evaluate
-from passerelle.run import MODEL_PATH
+from passerelle.config import MODEL_PATH, ROOT
+from tests.support.nlu_eval import evaluate
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -22,7 +22,7 @@ from typing import List, Optional
 import httpx
 
 from passerelle.config import load_settings
-from passerelle.run import Supervisor
+from supervisor.run import Supervisor
 
 MESSAGES = [
     "bonjour",
@@ -109,7 +109,7 @@ def main() -> None:
             start = time.perf_counter()
             supervisor.start()
             print(f"startup            : {time.perf_counter() - start:.1f} s")
-            url = settings.rasa_url
+            url = settings.rasa.url
             rasa = next(s for s in supervisor.services if s.name == "rasa")
             print(f"Rasa RSS at rest   : {rss_mb(rasa.process.pid):.0f} MB")
         try:

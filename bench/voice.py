@@ -24,14 +24,14 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
+from kiosk.assistant import Assistant, AssistantUnavailableError, new_sender_id
+from kiosk.listen import hear
+from kiosk.speak import sentences
 from voice.asr import Grammar, load_model, transcribe
-from voice.assistant import Assistant, AssistantUnavailableError, new_sender_id
 from voice.audio import Audio, silence
 from voice.config import SAMPLE_RATE, VoiceConfig
-from voice.listen import hear
 from voice.models import check_model
 from voice.normalize import normalize_for_speech
-from voice.speak import sentences
 from voice.tts import synthesize
 from voice.vad import frames
 

@@ -16,8 +16,8 @@ from typing import Dict, List
 import httpx
 from playwright.sync_api import sync_playwright
 
-from passerelle.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from passerelle.config import settings
+from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 
 CHROMIUM = CHROMIUM_PATH
 QUESTION = "j'ai oublié mon mot de passe"
@@ -85,7 +85,7 @@ def show(title: str, figures: Dict[str, List[float]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--web-url", default=settings().web_url)
+    parser.add_argument("--web-url", default=settings().widget.bind_url)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     weights = page_weight(args.web_url)

@@ -16,9 +16,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     cfg = settings()
     uvicorn.run(
-        create_app(cfg),
-        host=cfg.console_host,
-        port=cfg.console_port,
+        create_app(cfg.require_secrets()),
+        host=cfg.console.host,
+        port=cfg.console.port,
         proxy_headers=True,
         forwarded_allow_ips=LOCAL_PROXIES,
         server_header=False,

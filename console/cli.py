@@ -28,7 +28,7 @@ SECONDS_PER_DAY = 86_400
 
 
 def _engine() -> sa.engine.Engine:
-    engine = make_engine(settings().db_url)
+    engine = make_engine(settings().store.db_url)
     create_console_tables(engine)
     return engine
 
@@ -96,7 +96,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             for name in auth.list_counsellors(engine):
                 print(name)
         elif args.command == "purge":
-            days = settings().retention_days if args.days is None else args.days
+            days = settings().store.retention_days if args.days is None else args.days
             count = purge(engine, days)
             print(f"{count} conversation(s) de plus de {days} jours supprimée(s).")
     except (auth.AccountError, ValueError) as error:

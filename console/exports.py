@@ -11,6 +11,7 @@ from typing import Any, Iterable, Iterator
 
 from console.store import Event
 from console.transcript import CHANNEL_LABELS, SILENT_ACTIONS, TZ, shown_state
+from passerelle.actualisation import STATE_LABELS
 
 CSV_COLUMNS = (
     "conversation",
@@ -23,12 +24,6 @@ CSV_COLUMNS = (
     "actualisation",
     "signalee",
 )
-STATE_WORDS = {
-    "none": "aucune",
-    "in_progress": "en cours",
-    "abandoned": "abandonnée",
-    "completed": "terminée",
-}
 # A spreadsheet would run cells starting with these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Story steps Rasa replays itself.
@@ -68,7 +63,7 @@ def csv_lines(rows: Iterable[Any], flagged: set[str], now: float) -> Iterator[st
                 _cell(row.intents),
                 row.fallbacks,
                 "oui" if row.human_asked else "non",
-                STATE_WORDS.get(state, state),
+                STATE_LABELS[state].lower() if state in STATE_LABELS else state,
                 "oui" if row.sender_id in flagged else "non",
             ]
         )

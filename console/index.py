@@ -13,24 +13,22 @@ import sqlalchemy as sa
 
 from console import store
 from console.tables import conversations, flags, index_state, tags
-from console.transcript import (
-    ACTUALISATION_IDLE_MINUTES,
-    CHANNEL_LABELS,
+from console.transcript import CHANNEL_LABELS, Summary, summarize
+from passerelle.actualisation import (
+    IDLE_MINUTES_BEFORE_ABANDONED,
     STATE_ABANDONED,
     STATE_COMPLETED,
     STATE_IN_PROGRESS,
     STATE_NONE,
-    Summary,
-    fold,
-    summarize,
 )
+from passerelle.text import fold
 
 logger = logging.getLogger(__name__)
 
 LAST_EVENT_KEY = "last_event_id"
 SCHEMA_KEY = "index_schema"
 # Bump when the summary changes: the index is then rebuilt from Rasa's events.
-INDEX_SCHEMA = 2
+INDEX_SCHEMA = 3
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
 # Filter values in the page address (French, readable) -> stored values.
@@ -93,7 +91,7 @@ def _check_schema(engine: sa.engine.Engine) -> None:
         ).scalar()
         if version == INDEX_SCHEMA:
             return
-        logger.info("Index des conversations reconstruit (format %s).", INDEX_SCHEMA)
+        logger.info("Conversation index rebuilt (schema %s)", INDEX_SCHEMA)
         for table in (tags, conversations):
             table.drop(conn, checkfirst=True)
             table.create(conn)
@@ -249,7 +247,7 @@ def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
     if filters.human is not None:
         query = query.where(c.human_asked == filters.human)
     if filters.actualisation:
-        idle_since = now - ACTUALISATION_IDLE_MINUTES * 60
+        idle_since = now - IDLE_MINUTES_BEFORE_ABANDONED * 60
         if filters.actualisation == STATE_ABANDONED:
             query = query.where(
                 sa.or_(

@@ -9,24 +9,11 @@ from typing import Optional
 import sqlalchemy as sa
 
 from console.tables import conversations, tags
-from console.transcript import FUNNEL_STEPS, TZ
+from console.transcript import TZ
+from passerelle.actualisation import FUNNEL_STEPS, STEP_LABELS
 
 TOP_INTENTS = 15
 DEFAULT_DAYS = 30
-STEP_LABELS = {
-    "started": "Actualisation commencée",
-    "worked": "A travaillé ?",
-    "hours_worked": "Heures travaillées",
-    "gross_salary": "Salaire brut",
-    "internship": "Stage ou formation ?",
-    "sick_leave": "Arrêt maladie ?",
-    "sick_leave_dates": "Dates de l'arrêt",
-    "maternity_leave": "Congé maternité ?",
-    "retirement_pension": "Pension de retraite ?",
-    "invalidity_pension": "Pension d'invalidité ?",
-    "still_seeking": "Toujours en recherche ?",
-    "declaration_confirmed": "Déclaration confirmée",
-}
 
 
 @dataclass

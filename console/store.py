@@ -33,7 +33,7 @@ def _decode(row: Any) -> Event:
     try:
         data = json.loads(row.data) if row.data else {}
     except ValueError:
-        logger.warning("Événement %s illisible (JSON invalide), ignoré.", row.id)
+        logger.warning("Event %s is not valid JSON, skipped", row.id)
         data = {}
     if not isinstance(data, dict):
         data = {}

@@ -2,68 +2,53 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from console.store import Event
-from passerelle.config import TIMEZONE
+from passerelle.actualisation import (
+    ANSWERS_IN_ORDER,
+    CONFIRMED_SLOT,
+    FUNNEL_STARTED,
+    FUNNEL_STEPS,
+    IDLE_MINUTES_BEFORE_ABANDONED,
+    STATE_ABANDONED,
+    STATE_COMPLETED,
+    STATE_IN_PROGRESS,
+    STATE_NONE,
+    answers_of,
+)
+from passerelle.names import (
+    ACTUALISATION_FORM,
+    DEFAULT_FALLBACK_ACTION,
+    FALLBACK_ACTION,
+    FALLBACK_INTENT,
+    HUMAN_INTENT,
+    KIOSK_CHANNEL,
+    LISTEN_ACTION,
+    REQUESTED_SLOT,
+    REST_CHANNEL,
+    SESSION_START_ACTION,
+    TIMEZONE,
+    WIDGET_CHANNEL,
+    channel_of,
+)
+from passerelle.text import fold
 
 TZ = ZoneInfo(TIMEZONE)
 
-# How facts are recognised in the events (names from domain.yml).
-FALLBACK_INTENTS = frozenset({"nlu_fallback"})
-FALLBACK_ACTIONS = frozenset({"action_nlu_fallback", "action_default_fallback"})
-HUMAN_INTENTS = frozenset({"human_handoff"})
-ACTUALISATION_FORM = "actualisation_form"
-CONFIRMED_SLOT = "declaration_confirmed"
-FORM_SLOTS = (
-    "worked",
-    "hours_worked",
-    "gross_salary",
-    "internship",
-    "sick_leave",
-    "sick_leave_dates",
-    "maternity_leave",
-    "retirement_pension",
-    "invalidity_pension",
-    "still_seeking",
-)
-FUNNEL_STEPS = ("started",) + FORM_SLOTS + (CONFIRMED_SLOT,)
+# How facts are recognised in the events.
+FALLBACK_ACTIONS = frozenset({FALLBACK_ACTION, DEFAULT_FALLBACK_ACTION})
 # Events that say nothing to a counsellor.
-SILENT_ACTIONS = frozenset({"action_listen", "action_session_start"})
-
-CHANNEL_PREFIXES = (("web-", "widget"), ("kiosque-", "kiosk"))
-CHANNEL_LABELS = {"widget": "Widget", "kiosk": "Borne", "rest": "REST"}
-
-# Actualisation states kept in the index. "in_progress" turns into "abandoned"
-# for display and filters once the conversation is idle this long.
-STATE_NONE = "none"
-STATE_IN_PROGRESS = "in_progress"
-STATE_ABANDONED = "abandoned"
-STATE_COMPLETED = "completed"
-ACTUALISATION_IDLE_MINUTES = 30
-
-
-def channel_of(sender_id: str) -> str:
-    """ "widget", "kiosk" or "rest" from the sender id prefix."""
-    for prefix, channel in CHANNEL_PREFIXES:
-        if sender_id.startswith(prefix):
-            return channel
-    return "rest"
+SILENT_ACTIONS = frozenset({LISTEN_ACTION, SESSION_START_ACTION})
+CHANNEL_LABELS = {WIDGET_CHANNEL: "Widget", KIOSK_CHANNEL: "Borne", REST_CHANNEL: "REST"}
 
 
 def day_of(timestamp: float) -> str:
     """Local (Paris) calendar day of an epoch timestamp, as YYYY-MM-DD."""
     return datetime.fromtimestamp(timestamp, TZ).strftime("%Y-%m-%d")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "memoire" finds "mémoire"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _intent(event: Event) -> tuple[Optional[str], Optional[float]]:
@@ -129,10 +114,10 @@ def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
             close_turn()
             summary.turns += 1
             name, _ = _intent(event)
-            turn_is_fallback = name in FALLBACK_INTENTS
+            turn_is_fallback = name == FALLBACK_INTENT
             if name and name not in summary.intents:
                 summary.intents.append(name)
-            if name in HUMAN_INTENTS:
+            if name == HUMAN_INTENT:
                 summary.human_asked = True
             text = event.data.get("text")
             if isinstance(text, str) and text:
@@ -144,12 +129,12 @@ def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
             name = event.data.get("name")
             if name == ACTUALISATION_FORM:
                 loop_active = started = True
-                steps.add("started")
+                steps.add(FUNNEL_STARTED)
             elif loop_active:
                 loop_active = False
         elif event.type_name == "slot":
             name, value = event.data.get("name"), event.data.get("value")
-            if name == "requested_slot" and value in FORM_SLOTS:
+            if name == REQUESTED_SLOT and value in ANSWERS_IN_ORDER:
                 steps.add(value)
             elif name == CONFIRMED_SLOT and value is True:
                 confirmed = True
@@ -171,7 +156,7 @@ def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
 
 def shown_state(state: str, last_ts: float, now: float) -> str:
     """Actualisation state for a counsellor: an idle unfinished form counts as abandoned."""
-    if state == STATE_IN_PROGRESS and now - last_ts > ACTUALISATION_IDLE_MINUTES * 60:
+    if state == STATE_IN_PROGRESS and now - last_ts > IDLE_MINUTES_BEFORE_ABANDONED * 60:
         return STATE_ABANDONED
     return state
 
@@ -262,7 +247,5 @@ def form_answers(events: list[Event]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for event in events:
         if event.type_name == "slot":
-            name = event.data.get("name")
-            if name in FORM_SLOTS or name == CONFIRMED_SLOT:
-                answers[name] = event.data.get("value")
-    return {name: answers[name] for name in FORM_SLOTS + (CONFIRMED_SLOT,) if name in answers}
+            answers[event.data.get("name")] = event.data.get("value")
+    return answers_of(answers)

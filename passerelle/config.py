@@ -1,8 +1,13 @@
-"""Every setting of Passerelle, read from the environment in this one module.
+"""Every setting of Passerelle, read from the environment and validated in this one module.
 
-Each value has a default that works on a single machine with nothing to start.
-`.env.example` documents them. Other modules import `settings()` and never read
-`os.environ` themselves.
+Settings are grouped by the service that uses them (`store`, `rasa`, `actions`, `widget`,
+`console`, `voice`); each value has one default here and nowhere else. `.env.example`
+documents the variables. Other modules call `settings()` and never read `os.environ`.
+
+Reading the settings has no side effect: the two secrets (the Rasa token and the key that
+signs links and cookies) are read from the environment or from their files, which
+`python -m supervisor --init` creates (`make run` and `make test` call it first). A
+missing secret is a French error that names the fix.
 """
 
 from __future__ import annotations
@@ -12,11 +17,27 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
-TIMEZONE = "Europe/Paris"
+RASA_TOKEN_FILE = ROOT / ".rasa_token"
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+# The trained Rasa model (`make model`).
+MODEL_PATH = ROOT / "models" / "passerelle.tar.gz"
+TRUE_WORDS = ("1", "true", "oui", "yes")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is French and says what to do."""
+
+
+# --- reading values -------------------------------------------------------------------
+
+
+def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, "").strip() or default
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -26,7 +47,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as error:
-        raise ValueError(f"{name} doit être un nombre entier (reçu : {raw!r}).") from error
+        raise ConfigError(f"{name} doit être un nombre entier (reçu : {raw!r}).") from error
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -36,115 +57,220 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         return float(raw.replace(",", "."))
     except ValueError as error:
-        raise ValueError(f"{name} doit être un nombre (reçu : {raw!r}).") from error
+        raise ConfigError(f"{name} doit être un nombre (reçu : {raw!r}).") from error
 
 
-def _secret_file(path: Path) -> str:
-    """Returns the secret kept in `path`, creating it (mode 600) on first use."""
-    if path.exists():
-        value = path.read_text(encoding="utf-8").strip()
-        if value:
-            return value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    path.write_text(value + "\n", encoding="utf-8")
-    path.chmod(0o600)
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in TRUE_WORDS
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) URL without its trailing slash."""
+    value = _text(env, name, default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} doit être une adresse http:// ou https:// (reçu : {value!r}).")
     return value
+
+
+def _list(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """A comma-separated list."""
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+def _secret(env: Mapping[str, str], name: str, path: Path) -> str:
+    """The secret in `name`, else in `path`; empty when neither holds one."""
+    value = env.get(name, "").strip()
+    if value:
+        return value
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, PermissionError):
+        return ""
+
+
+def origin_of(url: str) -> str:
+    """ "https://aide.exemple.fr/chat" -> "https://aide.exemple.fr"."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# --- the settings, by service ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Conversations: Rasa's SQL tracker store, read by the console too."""
+
+    # SQLAlchemy URL: sqlite:///var/passerelle.db by default; postgresql://... for an agency.
+    db_url: str
+    # Console: conversations older than this many days are purged.
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class RasaSettings:
+    """The Rasa server: REST and socket.io channels, HTTP API protected by `token`."""
+
+    host: str
+    port: int
+    # Token of Rasa's HTTP API (operators, tests). Empty until `--init` created it.
+    token: str
+    # Browser origins allowed to call Rasa (the widget's page), "*" for any.
+    cors_origins: Tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    """The action server (rasa_sdk)."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        """What `endpoints.yml` gives Rasa."""
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+
+@dataclass(frozen=True)
+class WidgetSettings:
+    """The widget's web app (chat page, printable summary, "Écouter")."""
+
+    host: str
+    port: int
+    # The address people use to reach the widget (behind a proxy: https://aide.exemple.fr).
+    # Every link shown to a person starts with it. Default: the bind address.
+    public_url: str
+    # Rasa's address as the browser sees it. Empty: the page's host name with Rasa's port.
+    rasa_url: str
+    # Minutes of inactivity before the conversation is cleared.
+    idle_minutes: int
+
+    @property
+    def bind_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def public_origin(self) -> str:
+        return origin_of(self.public_url)
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The counsellors' console."""
+
+    host: str
+    port: int
+    public_url: str
+    # Session cookie marked Secure even over plain http (behind an https proxy).
+    cookie_secure: bool
+
+    @property
+    def bind_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """The voice kiosk (voice/)."""
+
+    # Vosk model folder, its download URL and optional SHA-256 (`make voice-model`).
+    model_path: Path
+    model_url: str
+    model_sha256: str
+    # Speech rate (words per minute), volume 0-1.
+    tts_rate: int
+    tts_volume: float
+    # Seconds waiting for someone to speak; silence (ms) that ends a turn; seconds without
+    # anyone before the kiosk resets.
+    silence_timeout: float
+    end_silence_ms: int
+    idle_reset_seconds: int
 
 
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration. Built by `load_settings`."""
 
-    # Conversations (Rasa SQL tracker store): SQLAlchemy URL.
-    # sqlite:///var/passerelle.db by default; postgresql://user:pass@host:5432/db for an agency.
-    db_url: str
-    # Rasa server (REST + socket.io + HTTP API protected by rasa_token).
-    rasa_host: str
-    rasa_port: int
-    rasa_token: str
-    action_port: int
-    # Origins allowed to call Rasa from a browser (the widget), comma separated.
-    cors_origins: str
-    # Web widget and counsellor console.
-    web_host: str
-    web_port: int
-    console_host: str
-    console_port: int
-    # Secret used to sign links and cookies (generated into var/secret_key if unset).
+    store: StoreSettings
+    rasa: RasaSettings
+    actions: ActionSettings
+    widget: WidgetSettings
+    console: ConsoleSettings
+    voice: VoiceSettings
+    # Signs links (printable recap) and console cookies. Empty until `--init` created it.
     secret_key: str
-    # Widget: minutes of inactivity before the conversation is cleared.
-    widget_idle_minutes: int
-    # Widget: Rasa's address as the browser sees it (e.g. https://aide.example.org behind a
-    # proxy). Empty: the page's own host name with rasa_port.
-    widget_rasa_url: str
-    # Console: conversations older than this many days are purged.
-    retention_days: int
-    # Console: session cookie marked Secure even over plain http (behind an https proxy).
-    console_cookie_secure: bool
-    # Voice kiosk (voice/): Vosk model folder, its download URL and optional SHA-256,
-    # speech rate (words per minute), volume 0-1, seconds waiting for someone to speak,
-    # silence (ms) that ends a turn, seconds without anyone before the kiosk resets.
-    voice_model_path: str
-    voice_model_url: str
-    voice_model_sha256: str
-    voice_tts_rate: int
-    voice_tts_volume: float
-    voice_silence_timeout: float
-    voice_end_silence_ms: int
-    voice_idle_reset_seconds: int
 
-    @property
-    def rasa_url(self) -> str:
-        return f"http://{self.rasa_host}:{self.rasa_port}"
-
-    @property
-    def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://{self.web_host}:{self.web_port}"
-
-    @property
-    def console_url(self) -> str:
-        return f"http://{self.console_host}:{self.console_port}"
+    def require_secrets(self) -> Settings:
+        """Self, or a French error when a secret is missing."""
+        if not self.secret_key:
+            raise ConfigError(
+                "Clé secrète absente (PASSERELLE_SECRET_KEY ou var/secret_key). "
+                "Lancez « make run » une fois, ou définissez PASSERELLE_SECRET_KEY."
+            )
+        if not self.rasa.token:
+            raise ConfigError(
+                "Jeton de Rasa absent (RASA_TOKEN ou .rasa_token). "
+                "Lancez « make run » une fois, ou définissez RASA_TOKEN."
+            )
+        return self
 
 
 def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
-    """Reads the settings from `env` (the process environment by default)."""
+    """Reads and validates the settings from `env` (the process environment by default)."""
     env = os.environ if env is None else env
-    token = env.get("RASA_TOKEN", "").strip() or _secret_file(ROOT / ".rasa_token")
-    secret_key = env.get("PASSERELLE_SECRET_KEY", "").strip() or _secret_file(
-        VAR_DIR / "secret_key"
-    )
+    web_host = _text(env, "WEB_HOST", "127.0.0.1")
+    web_port = _int(env, "WEB_PORT", 8000)
+    console_host = _text(env, "CONSOLE_HOST", "127.0.0.1")
+    console_port = _int(env, "CONSOLE_PORT", 8001)
     return Settings(
-        db_url=env.get("PASSERELLE_DB_URL", "").strip() or f"sqlite:///{VAR_DIR / 'passerelle.db'}",
-        rasa_host=env.get("RASA_HOST", "127.0.0.1"),
-        rasa_port=_int(env, "RASA_PORT", 5005),
-        rasa_token=token,
-        action_port=_int(env, "ACTION_PORT", 5055),
-        cors_origins=env.get("PASSERELLE_CORS_ORIGINS", "*"),
-        web_host=env.get("WEB_HOST", "127.0.0.1"),
-        web_port=_int(env, "WEB_PORT", 8000),
-        console_host=env.get("CONSOLE_HOST", "127.0.0.1"),
-        console_port=_int(env, "CONSOLE_PORT", 8001),
-        secret_key=secret_key,
-        widget_idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
-        widget_rasa_url=env.get("WIDGET_RASA_URL", "").strip().rstrip("/"),
-        retention_days=_int(env, "RETENTION_DAYS", 90),
-        console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "").strip().lower()
-        in ("1", "true", "oui", "yes"),
-        voice_model_path=env.get("VOICE_MODEL_PATH", "").strip()
-        or str(ROOT / "voice_models" / "vosk-model-small-fr-0.22"),
-        voice_model_url=env.get("VOICE_MODEL_URL", "").strip()
-        or "https://alphacephei.com/vosk/models/vosk-model-small-fr-0.22.zip",
-        voice_model_sha256=env.get("VOICE_MODEL_SHA256", "").strip().lower(),
-        voice_tts_rate=_int(env, "VOICE_TTS_RATE", 140),
-        voice_tts_volume=_float(env, "VOICE_TTS_VOLUME", 1.0),
-        voice_silence_timeout=_float(env, "VOICE_SILENCE_TIMEOUT", 8.0),
-        voice_end_silence_ms=_int(env, "VOICE_END_SILENCE_MS", 450),
-        voice_idle_reset_seconds=_int(env, "VOICE_IDLE_RESET_SECONDS", 60),
+        store=StoreSettings(
+            db_url=_text(env, "PASSERELLE_DB_URL", f"sqlite:///{VAR_DIR / 'passerelle.db'}"),
+            retention_days=_int(env, "RETENTION_DAYS", 90),
+        ),
+        rasa=RasaSettings(
+            host=_text(env, "RASA_HOST", "127.0.0.1"),
+            port=_int(env, "RASA_PORT", 5005),
+            token=_secret(env, "RASA_TOKEN", RASA_TOKEN_FILE),
+            cors_origins=_list(env, "PASSERELLE_CORS_ORIGINS") or ("*",),
+        ),
+        actions=ActionSettings(port=_int(env, "ACTION_PORT", 5055)),
+        widget=WidgetSettings(
+            host=web_host,
+            port=web_port,
+            public_url=_url(env, "PUBLIC_URL", f"http://{web_host}:{web_port}"),
+            rasa_url=_text(env, "WIDGET_RASA_URL").rstrip("/"),
+            idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
+        ),
+        console=ConsoleSettings(
+            host=console_host,
+            port=console_port,
+            public_url=_url(env, "CONSOLE_PUBLIC_URL", f"http://{console_host}:{console_port}"),
+            cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE"),
+        ),
+        voice=VoiceSettings(
+            model_path=Path(
+                _text(
+                    env, "VOICE_MODEL_PATH", str(ROOT / "voice_models" / "vosk-model-small-fr-0.22")
+                )
+            ),
+            model_url=_text(
+                env,
+                "VOICE_MODEL_URL",
+                "https://alphacephei.com/vosk/models/vosk-model-small-fr-0.22.zip",
+            ),
+            model_sha256=_text(env, "VOICE_MODEL_SHA256").lower(),
+            tts_rate=_int(env, "VOICE_TTS_RATE", 140),
+            tts_volume=_float(env, "VOICE_TTS_VOLUME", 1.0),
+            silence_timeout=_float(env, "VOICE_SILENCE_TIMEOUT", 8.0),
+            end_silence_ms=_int(env, "VOICE_END_SILENCE_MS", 450),
+            idle_reset_seconds=_int(env, "VOICE_IDLE_RESET_SECONDS", 60),
+        ),
+        secret_key=_secret(env, "PASSERELLE_SECRET_KEY", SECRET_KEY_FILE),
     )
 
 
@@ -154,4 +280,42 @@ def settings() -> Settings:
     return load_settings()
 
 
-__all__ = ["Settings", "load_settings", "settings", "ROOT", "VAR_DIR", "TIMEZONE", "_float"]
+# --- creating the secrets (the supervisor's job, never a side effect of reading) --------
+
+
+def create_secret_file(path: Path) -> bool:
+    """Writes a new random secret to `path` (mode 600) unless it holds one; True if created.
+
+    The file is created with mode 600 from the start, so it is never readable by others.
+    """
+    if path.exists() and path.read_text(encoding="utf-8").strip():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(32) + "\n")
+    os.chmod(path, 0o600)
+    return True
+
+
+def init_secrets(env: Optional[Mapping[str, str]] = None) -> list[Path]:
+    """Creates the secret files whose variable is not set; returns the files created."""
+    env = os.environ if env is None else env
+    created = []
+    for name, path in (("RASA_TOKEN", RASA_TOKEN_FILE), ("PASSERELLE_SECRET_KEY", SECRET_KEY_FILE)):
+        if not env.get(name, "").strip() and create_secret_file(path):
+            created.append(path)
+    return created
+
+
+__all__ = [
+    "ROOT",
+    "VAR_DIR",
+    "MODEL_PATH",
+    "ConfigError",
+    "Settings",
+    "init_secrets",
+    "load_settings",
+    "origin_of",
+    "settings",
+]

@@ -14,10 +14,12 @@ from typing import Iterator
 
 import pytest
 
-from passerelle.config import ROOT
-from passerelle.run import MODEL_PATH, STARTUP_TIMEOUT_S, is_healthy
+from passerelle.config import MODEL_PATH, ROOT
+from supervisor.run import STARTUP_TIMEOUT_S, is_healthy
 
 OUT_DIR = ROOT / "tests" / "out"
+# Real speech models and voices, for tests/voice and tests/kiosk.
+pytest_plugins = ["tests.support.voice_fixtures"]
 
 
 def free_port() -> int:
@@ -28,7 +30,7 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Stack:
-    """The running assistant, started by `python -m passerelle.run` as `make run` does."""
+    """The running assistant, started by `python -m supervisor` as `make run` does."""
 
     rasa_url: str
     action_url: str
@@ -89,7 +91,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_path = OUT_DIR / "stack.log"
     log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "passerelle.run"],
+        [sys.executable, "-m", "supervisor"],
         cwd=ROOT,
         env=env,
         stdout=log,

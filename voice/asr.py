@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from actions.numbers import normalize as numbers_to_digits
+from passerelle.numbers import normalize as numbers_to_digits
+from passerelle.text import SPOKEN_NO, SPOKEN_YES, words, yes_or_no
 from voice.audio import Audio
 from voice.config import SAMPLE_RATE
 from voice.models import require_model
@@ -27,8 +28,6 @@ logger = logging.getLogger(__name__)
 
 CHUNK_MS = 100  # size of the chunks `transcribe` streams to Vosk
 UNKNOWN = "[unk]"
-YES_FORMS = ("oui", "ouais", "d'accord", "oui oui", "exactement", "c'est ça")
-NO_FORMS = ("non", "nan", "non merci", "pas du tout")
 # Phrases the kiosk handles itself; they stay recognisable whatever the buttons are.
 COMMAND_FORMS = {
     "répète": "répète",
@@ -65,13 +64,6 @@ def load_model(path: Path) -> object:
             logger.info("Loading Vosk model %s", key)
             _models[key] = vosk.Model(key)
         return _models[key]
-
-
-def simplify(text: str) -> str:
-    """Lowercase words without emoji or punctuation ("Rendez-vous !" -> "rendez vous")."""
-    text = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
-    text = re.sub(r"[^\w\s']", " ", text.replace("-", " "))
-    return re.sub(r"\s+", " ", text).replace("' ", "'").strip()
 
 
 def _phrase(text: str) -> str:
@@ -132,11 +124,9 @@ class Grammar:
             if not title or not payload:
                 continue
             forms = [title]
-            first = title.split(" ")[0]
-            if first in ("oui", "d'accord", "ok"):
-                forms += YES_FORMS
-            elif first == "non":
-                forms += NO_FORMS
+            answer = yes_or_no(title.split(" ")[0])  # "Oui", "D'accord", "Non, merci"
+            if answer is not None:
+                forms += SPOKEN_YES if answer else SPOKEN_NO
             for form in forms:
                 grammar._add(form, payload, model)
         for form, command in COMMAND_FORMS.items():
@@ -158,8 +148,8 @@ class Grammar:
 
     def payload_for(self, text: str) -> str | None:
         """The payload of the phrase recognised, or None when `text` is none of them."""
-        text = simplify(text)
-        simple = {simplify(phrase): payload for phrase, payload in self.payloads.items() if payload}
+        text = words(text)
+        simple = {words(phrase): payload for phrase, payload in self.payloads.items() if payload}
         if text in simple:
             return simple[text]
         for phrase, payload in simple.items():
@@ -256,7 +246,6 @@ __all__ = [
     "Transcript",
     "Word",
     "load_model",
-    "simplify",
     "to_message",
     "transcribe",
 ]

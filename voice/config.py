@@ -1,4 +1,5 @@
-"""Configuration of the voice kiosk: one typed, frozen object built from `passerelle.config`."""
+"""Configuration of the voice stages and the kiosk: one typed, frozen object built from
+`passerelle.config` (which holds every default read from the environment)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,12 @@ class VoiceConfig:
     model_url: str
     model_sha256: str
     rasa_url: str
+    tts_rate: int
+    tts_volume: float
+    silence_timeout: float
+    end_silence_ms: int
+    idle_reset_seconds: int
     tts_voice: str = TTS_VOICE
-    tts_rate: int = 140
-    tts_volume: float = 1.0
-    silence_timeout: float = 8.0
-    end_silence_ms: int = 450
-    idle_reset_seconds: int = 60
     vad_aggressiveness: int = VAD_AGGRESSIVENESS
     sample_rate: int = SAMPLE_RATE
     confirm_below: float = CONFIRM_BELOW
@@ -49,16 +50,17 @@ class VoiceConfig:
     def from_settings(cls, source: Settings | None = None) -> VoiceConfig:
         """Builds the configuration from Passerelle's settings (the environment)."""
         source = source or settings()
+        voice = source.voice
         return cls(
-            model_path=Path(source.voice_model_path),
-            model_url=source.voice_model_url,
-            model_sha256=source.voice_model_sha256,
-            rasa_url=source.rasa_url,
-            tts_rate=max(TTS_RATE_MIN, source.voice_tts_rate),
-            tts_volume=min(1.0, max(0.0, source.voice_tts_volume)),
-            silence_timeout=max(1.0, source.voice_silence_timeout),
-            end_silence_ms=max(FRAME_MS, source.voice_end_silence_ms),
-            idle_reset_seconds=max(1, source.voice_idle_reset_seconds),
+            model_path=voice.model_path,
+            model_url=voice.model_url,
+            model_sha256=voice.model_sha256,
+            rasa_url=source.rasa.url,
+            tts_rate=max(TTS_RATE_MIN, voice.tts_rate),
+            tts_volume=min(1.0, max(0.0, voice.tts_volume)),
+            silence_timeout=max(1.0, voice.silence_timeout),
+            end_silence_ms=max(FRAME_MS, voice.end_silence_ms),
+            idle_reset_seconds=max(1, voice.idle_reset_seconds),
         )
 
     def with_changes(self, **changes: object) -> VoiceConfig:

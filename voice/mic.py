@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 QUEUE_FRAMES = 400  # about 12 s of 30 ms frames waiting to be read
 NO_MIC = (
     "Aucun micro n'est disponible. Branchez un micro, "
-    "ou lancez la borne au clavier avec : python -m voice --typed"
+    "ou lancez la borne au clavier avec : python -m kiosk --typed"
 )
 NO_SPEAKER = "Aucun haut-parleur n'est disponible. Branchez des haut-parleurs ou un casque."
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from actions.calendar import MONTH_NAMES
+from passerelle.calendar import MONTH_NAMES
 
 logger = logging.getLogger(__name__)
 

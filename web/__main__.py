@@ -16,11 +16,13 @@ def main() -> None:
     """Runs the web app on the configured host and port until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = settings()
-    logger.info("Widget web sur %s", config.web_url)
+    logger.info(
+        "Widget web app on %s (public URL %s)", config.widget.bind_url, config.widget.public_url
+    )
     uvicorn.run(
-        create_app(config),
-        host=config.web_host,
-        port=config.web_port,
+        create_app(config.require_secrets()),
+        host=config.widget.host,
+        port=config.widget.port,
         log_level="warning",
         server_header=False,
         proxy_headers=False,

@@ -1,7 +1,7 @@
 """Web app of the chat widget: the page, the widget's files, spoken messages and health.
 
 `create_app(settings)` builds a Starlette app; `python -m web` serves it on
-`settings().web_host:web_port`. Every response carries strict security headers. The page tells
+`WEB_HOST:WEB_PORT`. Every response carries strict security headers. The page tells
 the widget where Rasa's socket.io channel is with a `data-` attribute, never with inline script.
 """
 
@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -23,10 +23,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from passerelle.config import VAR_DIR, Settings
 from passerelle.config import settings as current_settings
+from passerelle.http import Scope, SecurityHeaders, header
+from web.summary import summary_routes
 from web.tts import MAX_TTS_CHARS, SpeechCache
 
 logger = logging.getLogger(__name__)
@@ -51,12 +52,12 @@ MESSAGES = {
 
 def rasa_public_url(config: Settings, host_header: str, scheme: str = "http") -> str:
     """Rasa's address for the browser: the setting, or the page's host name with Rasa's port."""
-    if config.widget_rasa_url:
-        return config.widget_rasa_url
+    if config.widget.rasa_url:
+        return config.widget.rasa_url
     hostname = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
     if not HOST_PATTERN.match(hostname or ""):
-        hostname = config.rasa_host
-    return f"{scheme}://{hostname}:{config.rasa_port}"
+        hostname = config.rasa.host
+    return f"{scheme}://{hostname}:{config.rasa.port}"
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -82,42 +83,14 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
-class SecurityHeaders:
-    """ASGI middleware adding the security headers to every response, errors included."""
+def widget_headers(config: Settings) -> Callable[[Scope], Dict[str, str]]:
+    """The widget's security headers; its policy lets the page reach Rasa's socket."""
 
-    def __init__(self, app: ASGIApp, config: Settings) -> None:
-        self.app = app
-        self.config = config
+    def headers_for(scope: Scope) -> Dict[str, str]:
+        csp = content_security_policy(rasa_public_url(config, header(scope, b"host")))
+        return {"content-security-policy": csp, "x-frame-options": "SAMEORIGIN"}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        host = ""
-        for name, value in scope.get("headers", []):
-            if name == b"host":
-                host = value.decode("latin-1")
-        rasa_url = rasa_public_url(self.config, host)
-        scope.setdefault("state", {})["rasa_url"] = rasa_url
-        csp = content_security_policy(rasa_url)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                extra = {
-                    b"content-security-policy": csp.encode("latin-1"),
-                    b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"no-referrer",
-                    b"x-frame-options": b"SAMEORIGIN",
-                    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
-                    b"cross-origin-opener-policy": b"same-origin",
-                }
-                headers += [(name, value) for name, value in extra.items() if name not in names]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return headers_for
 
 
 def _error(request: Request, status: int, key: str) -> Response:
@@ -133,20 +106,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    logger.error("Erreur sur %s", request.url.path, exc_info=exc)
+    logger.error("Error on %s", request.url.path, exc_info=exc)
     return _error(request, 500, "error")
-
-
-def _summary_routes() -> List[BaseRoute]:
-    """The printable recap pages of `web/summary.py`, when that module exists."""
-    try:
-        from web.summary import routes
-    except ModuleNotFoundError as error:
-        if error.name != "web.summary":
-            raise
-        logger.info("Pas de page de récapitulatif (web/summary.py absent).")
-        return []
-    return list(routes)
 
 
 def create_app(
@@ -159,8 +120,8 @@ def create_app(
 
     async def index(request: Request) -> Response:
         context = {
-            "rasa_url": request.scope.get("state", {}).get("rasa_url", config.rasa_url),
-            "idle_minutes": config.widget_idle_minutes,
+            "rasa_url": rasa_public_url(config, request.headers.get("host", "")),
+            "idle_minutes": config.widget.idle_minutes,
         }
         return templates.TemplateResponse(
             request, "index.html", context, headers={"Cache-Control": "no-store"}
@@ -184,7 +145,7 @@ def create_app(
         try:
             wav = await speech.wav(text)
         except Exception:  # the voice layer failed: say so in French, keep the details in logs
-            logger.exception("Synthèse vocale impossible pour un texte de %s caractères", len(text))
+            logger.exception("Speech synthesis failed for a text of %s characters", len(text))
             return _error(request, 503, "tts_failed")
         return Response(
             wav, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"}
@@ -195,14 +156,13 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Route("/api/tts", tts, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
-        *_summary_routes(),
+        *summary_routes(config),
     ]
-    origins = [item.strip() for item in config.cors_origins.split(",") if item.strip()]
     middleware = [
-        Middleware(SecurityHeaders, config=config),
+        Middleware(SecurityHeaders, headers=widget_headers(config)),
         Middleware(
             CORSMiddleware,
-            allow_origins=origins,
+            allow_origins=list(config.rasa.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         ),

@@ -1,10 +1,10 @@
 """The printable summary of a rehearsed actualisation (`GET /resume/{token}`).
 
-The link is made by `action_actualisation_done`: the token signs the period and the
-answers (`actions/recap.py`), so nothing is stored on the server and the page works for
-7 days. The page is plain HTML in large type with a print style sheet; the "Imprimer"
-button uses `/static/summary.js` (no inline script, for the Content-Security-Policy).
-`web/app.py` mounts `routes`.
+The link is made by `action_actualisation_done`: the token carries the period and the
+answers (`passerelle/summary.py`), so nothing is stored on the server. The page is plain
+HTML in large type with a print style sheet; the "Imprimer" button uses
+`/static/summary.js` (no inline script, for the Content-Security-Policy).
+`web/app.py` mounts `summary_routes(settings)`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from actions.numbers import format_euros, format_hours
-from actions.recap import read_summary_token, recap_lines, templates_from_file
-from passerelle.config import settings
+from passerelle.config import Settings
+from passerelle.numbers import format_euros, format_hours
+from passerelle.recap import recap_lines, templates_from_file
+from passerelle.summary import SUMMARY_PATH, read_summary_token
 
 logger = logging.getLogger(__name__)
 
@@ -52,19 +53,22 @@ def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-async def summary_page(request: Request) -> Response:
-    """The summary for a valid token; a French error page otherwise."""
-    payload = read_summary_token(settings().secret_key, request.path_params["token"])
-    if payload is None:
-        return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
-    try:
-        context = summary_context(payload)
-    except (KeyError, TypeError, ValueError):
-        logger.warning("Summary token with unexpected content")
-        return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
-    return templates.TemplateResponse(request, PAGE_TEMPLATE, context, headers=NO_STORE)
+def summary_routes(config: Settings) -> List[BaseRoute]:
+    """The printable summary's route, reading tokens with this configuration's key."""
+
+    async def summary_page(request: Request) -> Response:
+        """The summary for a valid token; a French error page otherwise."""
+        payload = read_summary_token(config.secret_key, request.path_params["token"])
+        if payload is None:
+            return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+        try:
+            context = summary_context(payload)
+        except (KeyError, TypeError, ValueError):
+            logger.warning("Summary token with unexpected content")
+            return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+        return templates.TemplateResponse(request, PAGE_TEMPLATE, context, headers=NO_STORE)
+
+    return [Route(SUMMARY_PATH + "{token}", summary_page, methods=["GET"])]
 
 
-routes: List[BaseRoute] = [Route("/resume/{token}", summary_page, methods=["GET"])]
-
-__all__ = ["routes", "summary_context"]
+__all__ = ["summary_context", "summary_routes"]

@@ -93,7 +93,7 @@ class SpeechCache:
             kept_bytes += size
             if index >= self.max_files or (index > 0 and kept_bytes > self.max_bytes):
                 path.unlink(missing_ok=True)
-                logger.debug("Son retiré du cache : %s", path.name)
+                logger.debug("Evicted from the speech cache: %s", path.name)
 
 
 def _read(path: Path) -> Optional[bytes]:

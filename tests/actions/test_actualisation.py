@@ -15,12 +15,13 @@ from actions.actualisation import (
     ActionActualisationDone,
     ActionAskDeclarationConfirmed,
     ValidateActualisationForm,
-    correction_target,
-    required_slots,
-    sick_leave_dates,
-    yes_or_no,
 )
-from actions.recap import make_summary_token, read_summary_token, recap_text, templates_from_domain
+from actions.parsing import correction_target, sick_leave_dates
+from passerelle.actualisation import questions
+from passerelle.config import settings
+from passerelle.recap import recap_text, templates_from_domain
+from passerelle.summary import make_summary_token, read_summary_token
+from passerelle.text import yes_or_no
 
 DOMAIN: Dict[str, Any] = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8")
@@ -313,8 +314,8 @@ def test_unclear_yes_no_reasked() -> None:
 
 
 def test_closed_window_asks_rehearsal_first() -> None:
-    assert required_slots({"actualisation_open": False})[0] == "rehearsal_ok"
-    assert required_slots({"actualisation_open": True})[0] == "worked"
+    assert questions({"actualisation_open": False})[0] == "rehearsal_ok"
+    assert questions({"actualisation_open": True})[0] == "worked"
 
 
 RECAP = (
@@ -358,6 +359,23 @@ def test_done_gives_steps_and_summary_link() -> None:
     assert "utter_actualisation_payslip" in responses
     assert responses[-1] == "utter_actualisation_summary"
     assert "/resume/" in slots["summary_url"]
+
+
+def test_summary_link_starts_with_the_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a real domain, the link the bot sends is on that domain, not the bind address."""
+    monkeypatch.setenv("PUBLIC_URL", "https://exemple.fr")
+    monkeypatch.setenv("PASSERELLE_SECRET_KEY", "test-key")
+    settings.cache_clear()
+    try:
+        state = {**WORKED_STATE, "declaration_confirmed": True}
+        slots, _, messages = run(ActionActualisationDone(), tracker_for("", None, state))
+    finally:
+        settings.cache_clear()
+    link = messages[-1]["url"]
+    assert link.startswith("https://exemple.fr/resume/")
+    assert slots["summary_url"] == link
+    text = DOMAIN["responses"]["utter_actualisation_summary"][0]["text"]
+    assert "{url}" in text
 
 
 def test_done_after_stop_says_abandoned() -> None:

@@ -13,10 +13,10 @@ from playwright.sync_api import Page, sync_playwright
 
 from console.app import create_app
 from console.tables import counsellors
-from passerelle.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from passerelle.config import ROOT, load_settings
 from tests.conftest import free_port
 from tests.console.conftest import COUNSELLOR, PASSWORD, password_hash
+from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 
 CHROMIUM = CHROMIUM_PATH
 SHOTS = ROOT / "tests" / "out" / "screenshots"

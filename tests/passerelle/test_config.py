@@ -1,49 +1,85 @@
-"""Settings are read in one place, with defaults and clear French errors."""
+"""Settings are read and validated in one place, with defaults and clear French errors."""
 
 import pytest
 
-from passerelle.config import ROOT, load_settings
+import passerelle.config as config
+from passerelle.config import ROOT, ConfigError, load_settings
+
+SECRETS = {"RASA_TOKEN": "t", "PASSERELLE_SECRET_KEY": "k"}
 
 
 def test_defaults_work_on_one_machine() -> None:
-    settings = load_settings({"RASA_TOKEN": "t", "PASSERELLE_SECRET_KEY": "k"})
-    assert settings.db_url == f"sqlite:///{ROOT / 'var' / 'passerelle.db'}"
-    assert settings.rasa_url == "http://127.0.0.1:5005"
-    assert settings.action_url == "http://127.0.0.1:5055/webhook"
-    assert settings.web_url == "http://127.0.0.1:8000"
-    assert settings.console_url == "http://127.0.0.1:8001"
-    assert settings.widget_idle_minutes == 10
-    assert settings.retention_days == 90
+    settings = load_settings(SECRETS)
+    assert settings.store.db_url == f"sqlite:///{ROOT / 'var' / 'passerelle.db'}"
+    assert settings.rasa.url == "http://127.0.0.1:5005"
+    assert settings.actions.url == "http://127.0.0.1:5055/webhook"
+    assert settings.widget.bind_url == "http://127.0.0.1:8000"
+    assert settings.widget.public_url == "http://127.0.0.1:8000"
+    assert settings.console.bind_url == "http://127.0.0.1:8001"
+    assert settings.widget.idle_minutes == 10
+    assert settings.store.retention_days == 90
 
 
 def test_environment_overrides() -> None:
     settings = load_settings(
         {
-            "RASA_TOKEN": "t",
-            "PASSERELLE_SECRET_KEY": "k",
+            **SECRETS,
             "PASSERELLE_DB_URL": "postgresql://postgres@127.0.0.1:5432/passerelle",
             "RASA_PORT": "6005",
             "RETENTION_DAYS": "30",
         }
     )
-    assert settings.db_url.startswith("postgresql://")
-    assert settings.rasa_port == 6005
-    assert settings.retention_days == 30
+    assert settings.store.db_url.startswith("postgresql://")
+    assert settings.rasa.port == 6005
+    assert settings.store.retention_days == 30
 
 
-def test_bad_number_is_a_french_error() -> None:
-    with pytest.raises(ValueError, match="RASA_PORT doit être un nombre entier"):
-        load_settings({"RASA_TOKEN": "t", "PASSERELLE_SECRET_KEY": "k", "RASA_PORT": "cinq"})
+def test_public_url_is_distinct_from_the_bind_address() -> None:
+    settings = load_settings({**SECRETS, "PUBLIC_URL": "https://exemple.fr/", "WEB_PORT": "9000"})
+    assert settings.widget.public_url == "https://exemple.fr"
+    assert settings.widget.public_origin == "https://exemple.fr"
+    assert settings.widget.bind_url == "http://127.0.0.1:9000"
 
 
-def test_token_is_generated_once_and_kept(tmp_path, monkeypatch) -> None:
-    import passerelle.config as config
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RASA_PORT": "cinq"}, "RASA_PORT doit être un nombre entier"),
+        ({"VOICE_TTS_VOLUME": "fort"}, "VOICE_TTS_VOLUME doit être un nombre"),
+        ({"PUBLIC_URL": "exemple.fr"}, "PUBLIC_URL doit être une adresse http"),
+    ],
+)
+def test_bad_value_is_a_french_error(env: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings({**SECRETS, **env})
 
-    monkeypatch.setattr(config, "ROOT", tmp_path)
-    monkeypatch.setattr(config, "VAR_DIR", tmp_path / "var")
-    first = config.load_settings({})
-    second = config.load_settings({})
-    assert first.rasa_token == second.rasa_token
-    assert len(first.rasa_token) >= 32
+
+def test_reading_settings_creates_no_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "var" / "secret_key")
+    settings = load_settings({})
+    assert settings.rasa.token == "" and settings.secret_key == ""
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ConfigError, match="make run"):
+        settings.require_secrets()
+
+
+def test_init_creates_private_secrets_once(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "var" / "secret_key")
+    created = config.init_secrets({})
+    assert sorted(created) == sorted([tmp_path / ".rasa_token", tmp_path / "var" / "secret_key"])
+    first = load_settings({}).require_secrets()
+    assert config.init_secrets({}) == []
+    second = load_settings({})
+    assert first.rasa.token == second.rasa.token and len(first.rasa.token) >= 32
+    assert first.secret_key == second.secret_key != first.rasa.token
     assert (tmp_path / ".rasa_token").stat().st_mode & 0o777 == 0o600
-    assert first.secret_key == second.secret_key != first.rasa_token
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_set_variable_needs_no_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "secret_key")
+    assert config.init_secrets(SECRETS) == []
+    assert list(tmp_path.iterdir()) == []

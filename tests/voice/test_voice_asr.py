@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from voice.asr import Grammar, Recognizer, simplify, to_message, transcribe
+from voice.asr import Grammar, Recognizer, to_message, transcribe
 from voice.audio import silence
 from voice.config import SAMPLE_RATE
 from voice.tts import synthesize
@@ -107,11 +107,6 @@ def test_french_button_grammar_without_model() -> None:
 )
 def test_numbers_become_digits_before_sending(said: str, sent: str) -> None:
     assert to_message(said) == sent
-
-
-def test_simplify() -> None:
-    assert simplify("Rendez-vous !") == "rendez vous"
-    assert simplify("D\u2019accord 👍") == "d'accord"
 
 
 def test_french_yes_through_the_grammar(french_model) -> None:

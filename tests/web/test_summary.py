@@ -7,9 +7,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
-from actions.recap import make_summary_token
-from passerelle.config import settings
-from web.summary import TEMPLATES_DIR, routes
+from passerelle.config import load_settings
+from passerelle.summary import make_summary_token
+from web.summary import TEMPLATES_DIR, summary_routes
+
+CONFIG = load_settings({"PASSERELLE_SECRET_KEY": "test-key", "RASA_TOKEN": "test-token"})
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 ANSWERS = {
@@ -28,13 +30,16 @@ ANSWERS = {
 
 def client() -> TestClient:
     app = Starlette(
-        routes=[*routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")]
+        routes=[
+            *summary_routes(CONFIG),
+            Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+        ]
     )
     return TestClient(app)
 
 
 def test_summary_shows_period_and_answers_escaped() -> None:
-    token = make_summary_token(settings().secret_key, "01/06/2019", "30/06/2019", ANSWERS)
+    token = make_summary_token(CONFIG.secret_key, "01/06/2019", "30/06/2019", ANSWERS)
     response = client().get(f"/resume/{token}")
     assert response.status_code == 200
     page = response.text

@@ -19,8 +19,8 @@ import pytest
 from playwright import sync_api as playwright_api
 from playwright.sync_api import expect
 
-from passerelle.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from passerelle.config import ROOT
+from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 
 CHROMIUM = Path(CHROMIUM_PATH)
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -1,0 +1,342 @@
+"""The kiosk loop: greets, listens, talks to the assistant, and forgets each person after.
+
+Local commands ("répète", "plus lentement", "plus fort", "recommence", "stop") never reach
+the assistant. Silence gets the question repeated once, then an offer to stop. After a
+goodbye, "stop", or `idle_reset_seconds` without anyone, the conversation is dropped: the
+next person gets a new conversation id and default voice settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kiosk.assistant import Assistant, AssistantUnavailableError, Reply, new_sender_id
+from kiosk.listen import Ears, Heard
+from kiosk.speak import Mouth, sentences
+from passerelle.numbers import format_euros, format_hours, parse_amount, parse_hours
+from passerelle.privacy import mask_text
+from passerelle.text import words, yes_or_no
+from voice.asr import COMMAND_FORMS, Grammar, to_message
+from voice.config import GAIN_MAX, GAIN_STEP, TTS_RATE_MIN, TTS_RATE_STEP, VoiceConfig
+from voice.normalize import choices_prompt, normalize_for_speech
+
+logger = logging.getLogger(__name__)
+
+MESSAGES_PATH = Path(__file__).with_name("messages.yml")
+GOODBYE_PAYLOADS = {"/goodbye", "/au_revoir"}
+# Patterns of the person's folded words (`passerelle.text.words`: no accents, no hyphens).
+GOODBYE_RE = re.compile(r"\b(?:au revoir|a bientot|bonne journee|bonne soiree)\b")
+HELLO_ONLY_RE = re.compile(r"^(?:bonjour|bonsoir|salut|allo|hello|coucou)(?: madame| monsieur)?$")
+POLITE_RE = re.compile(
+    r"\b(?:s'il vous plait|s'il te plait|svp|merci|pouvez vous|"
+    r"vous pouvez|tu peux|peux tu|parlez|parle|je veux|on)\b"
+)
+# The local commands by their folded words ("repete" -> "répète").
+COMMANDS = {words(form): command for form, command in COMMAND_FORMS.items()}
+HOURS_QUESTION_RE = re.compile(r"\bheures?\b", re.IGNORECASE)
+AMOUNT_QUESTION_RE = re.compile(r"\b(?:salaire|montant|euros?|brut)\b", re.IGNORECASE)
+YES_NO_BUTTONS = [{"title": "Oui", "payload": "oui"}, {"title": "Non", "payload": "non"}]
+
+RESET = "reset"  # the person is gone: wait quietly for the next one
+RESTART = "restart"  # start again now, greeting included
+FINISHED = "finished"  # no more input: the program ends
+
+
+def load_messages(path: Path = MESSAGES_PATH) -> dict[str, str]:
+    """The kiosk's own sentences (kiosk/messages.yml)."""
+    with open(path, encoding="utf-8") as source:
+        return {key: str(value).strip() for key, value in yaml.safe_load(source).items()}
+
+
+@dataclass
+class Session:
+    """What the kiosk knows about the current person; dropped entirely at reset."""
+
+    sender: str
+    last_spoken: str = ""
+    last_bot_text: str = ""
+    buttons: list[dict] = field(default_factory=list)
+    silences: int = 0
+    idle: float = 0.0
+    awaiting: str | None = None  # "stop" or "number"
+    pending: str = ""
+
+
+class Kiosk:
+    """Runs conversations one person after another until the input ends."""
+
+    def __init__(
+        self,
+        config: VoiceConfig,
+        ears: Ears,
+        mouth: Mouth,
+        assistant: Assistant,
+        model: object | None = None,
+        messages: dict[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self.ears = ears
+        self.mouth = mouth
+        self.assistant = assistant
+        self.model = model
+        self.messages = messages or load_messages()
+        self.rate = config.tts_rate
+        self.gain = 1.0
+        self.session = Session(new_sender_id())
+        self.senders: list[str] = []
+        self.turn_timings: list[dict[str, float]] = []
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Serves people until the input ends; returns the exit status (0)."""
+        greet_now = True
+        while True:
+            outcome = self._run_session(greet_now)
+            if outcome == FINISHED:
+                logger.info("Input finished, kiosk stops")
+                return 0
+            greet_now = outcome == RESTART
+
+    def _new_session(self) -> None:
+        self.session = Session(new_sender_id())
+        self.rate = self.config.tts_rate
+        self.gain = 1.0
+        self.senders.append(self.session.sender)
+        logger.info("New kiosk conversation %s", self.session.sender)
+
+    def _run_session(self, greet_now: bool) -> str:
+        first: Heard | None = None
+        if not greet_now:
+            self.session = Session(sender="")  # the previous person is forgotten right away
+            self.rate, self.gain = self.config.tts_rate, 1.0
+            first = self._wait_for_someone()
+            if first is None:
+                return FINISHED
+        self._new_session()
+        self.say(self.messages["greeting"], remember=True)
+        if first is not None and not (first.text and HELLO_ONLY_RE.match(words(first.text))):
+            outcome = self._handle(first)
+            if outcome:
+                return outcome
+        while True:
+            outcome = self._handle(self._listen(self.config.silence_timeout))
+            if outcome:
+                return outcome
+
+    def _wait_for_someone(self) -> Heard | None:
+        """Listens quietly until someone speaks; None when the input ends."""
+        while True:
+            heard = self.ears.listen(None, self.config.idle_reset_seconds)
+            if heard.finished:
+                return None
+            if heard.text is not None or heard.error:
+                return heard
+
+    def _listen(self, timeout: float) -> Heard:
+        if self.ears.wants_tone:
+            self.mouth.beep()
+        return self.ears.listen(self._grammar(), timeout)
+
+    def _grammar(self) -> Grammar | None:
+        if self.session.awaiting in ("stop", "number"):
+            return Grammar.from_buttons(YES_NO_BUTTONS, self.model)
+        if self.session.buttons:
+            return Grammar.from_buttons(self.session.buttons, self.model)
+        return None
+
+    def say(self, text: str, remember: bool = False) -> float:
+        """Speaks `text` (already plain French) with the microphone closed.
+
+        The microphone opens again only when the kiosk listens (after the tone), so it
+        never hears the kiosk's own voice or tone.
+        """
+        if not text:
+            return 0.0
+        if remember:
+            self.session.last_spoken = text
+        logger.info("Kiosk says: %s", text)
+        self.ears.pause()
+        return self.mouth.say(text, self.rate, self.gain)
+
+    # --- one turn -------------------------------------------------------------------------
+
+    def _handle(self, heard: Heard) -> str | None:
+        session = self.session
+        if heard.finished:
+            return FINISHED
+        if heard.error:
+            session.idle = 0.0
+            self.say(f"{heard.error} {self.messages['bad_recording']}")
+            return None
+        if heard.text is None:
+            return self._on_silence()
+        session.silences = 0
+        session.idle = 0.0
+        if not heard.text:
+            self.say(self.messages["not_understood"])
+            return None
+        text = heard.text
+        logger.info("Person said: %s", mask_text(text))
+        answer = _yes_no(text)
+        if session.awaiting == "stop":
+            session.awaiting = None
+            if answer == "oui":
+                self.say(self.messages["goodbye"])
+                return RESET
+            if answer == "non":
+                self.say(self.messages["keep_going"])
+                self.say(session.last_spoken)
+                return None
+        if session.awaiting == "number":
+            session.awaiting = None
+            if answer == "oui":
+                return self._send(session.pending, heard)
+            if answer == "non":
+                self.say(self.messages["number_again"])
+                return None
+        command = _command(text)
+        if command:
+            return self._run_command(command)
+        grammar = Grammar.from_buttons(session.buttons, None) if session.buttons else None
+        payload = grammar.payload_for(text) if grammar else None
+        message = payload if payload and payload not in COMMAND_FORMS.values() else to_message(text)
+        spoken_value = self._number_to_confirm(message, heard)
+        if spoken_value:
+            session.awaiting = "number"
+            session.pending = message
+            question = self.messages["confirm_number"].format(value=spoken_value)
+            self.say(question + " " + choices_prompt(b["title"] for b in YES_NO_BUTTONS))
+            return None
+        return self._send(message, heard)
+
+    def _on_silence(self) -> str | None:
+        session = self.session
+        session.silences += 1
+        session.idle += self.config.silence_timeout
+        if session.idle >= self.config.idle_reset_seconds:
+            logger.info("Nobody for %.0f s: the kiosk forgets the conversation", session.idle)
+            return RESET
+        if session.silences == 1:
+            question = last_question(session.last_spoken)
+            self.say(f"{self.messages['nothing_heard']} {question}".strip())
+        elif session.silences == 2:
+            session.awaiting = "stop"
+            self.say(self.messages["offer_stop"])
+        return None
+
+    def _run_command(self, command: str) -> str | None:
+        session = self.session
+        logger.info("Local command: %s", command)
+        if command == "répète":
+            self.say(session.last_spoken or self.messages["nothing_to_repeat"])
+        elif command == "plus lentement":
+            if self.rate - TTS_RATE_STEP < TTS_RATE_MIN:
+                self.say(self.messages["slowest"])
+            else:
+                self.rate -= TTS_RATE_STEP
+                self.say(self.messages["slower"])
+                self.say(session.last_spoken)
+        elif command == "plus fort":
+            if self.gain * GAIN_STEP > GAIN_MAX:
+                self.say(self.messages["loudest"])
+            else:
+                self.gain *= GAIN_STEP
+                self.say(self.messages["louder"])
+                self.say(session.last_spoken)
+        elif command == "recommence":
+            self.say(self.messages["restart"])
+            return RESTART
+        elif command == "stop":
+            self.say(self.messages["goodbye"])
+            return RESET
+        return None
+
+    def _number_to_confirm(self, message: str, heard: Heard) -> str | None:
+        """The number to read back ("trente-cinq heures"), when recognition was unsure."""
+        if heard.transcript is None or heard.transcript.confidence >= self.config.confirm_below:
+            return None
+        question = self.session.last_bot_text
+        if HOURS_QUESTION_RE.search(question):
+            hours = parse_hours(message)
+            return _words(format_hours(hours)) if hours is not None else None
+        if AMOUNT_QUESTION_RE.search(question):
+            amount = parse_amount(message)
+            return _words(format_euros(amount)) if amount is not None else None
+        return None
+
+    def _send(self, message: str, heard: Heard) -> str | None:
+        session = self.session
+        started = time.perf_counter()
+        try:
+            replies = self.assistant.send(session.sender, message)
+        except AssistantUnavailableError:
+            self.say(self.messages["assistant_down"])
+            return None
+        rest_seconds = time.perf_counter() - started
+        speech = self._speech_for(replies)
+        first_sample = self.say(speech or self.messages["not_understood"], remember=bool(speech))
+        timings = dict(heard.timings)
+        timings.update({"rest_turn": rest_seconds, "tts_first_chunk": first_sample})
+        self.turn_timings.append(timings)
+        said = words(heard.text or "")
+        bot_said = words(session.last_bot_text)
+        if (
+            message in GOODBYE_PAYLOADS
+            or GOODBYE_RE.search(said)
+            or bot_said.startswith("au revoir")
+        ):
+            return RESET
+        return None
+
+    def _speech_for(self, replies: list[Reply]) -> str:
+        session = self.session
+        session.buttons = []
+        parts = []
+        texts = []
+        for index, reply in enumerate(replies):
+            if index and reply == replies[index - 1]:
+                continue  # the same message twice in a row is said once
+            if reply.text:
+                texts.append(reply.text)
+                parts.append(normalize_for_speech(reply.text))
+            if reply.buttons:
+                session.buttons = reply.buttons
+                parts.append(choices_prompt(str(b.get("title", "")) for b in reply.buttons))
+        session.last_bot_text = " ".join(texts)
+        return " ".join(part for part in parts if part)
+
+
+def last_question(spoken: str) -> str:
+    """The question to repeat after a silence: from the last sentence asking something on."""
+    parts = sentences(spoken)
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index].endswith("?"):
+            return " ".join(parts[index:])
+    return spoken
+
+
+def _words(value: str) -> str:
+    """A formatted value ("35 heures", "1 200 €") in words, without a final full stop."""
+    return normalize_for_speech(value).rstrip(".")
+
+
+def _command(text: str) -> str | None:
+    """The local command `text` is, if it is only that (politeness words aside)."""
+    bare = re.sub(r"\s+", " ", POLITE_RE.sub(" ", words(text))).strip()
+    return COMMANDS.get(bare)
+
+
+def _yes_no(text: str) -> str | None:
+    """ "oui" or "non" when the person said so, else None."""
+    answer = yes_or_no(text)
+    return None if answer is None else ("oui" if answer else "non")
+
+
+__all__ = ["FINISHED", "RESET", "RESTART", "Kiosk", "Session", "last_question", "load_messages"]

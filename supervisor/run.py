@@ -1,0 +1,272 @@
+"""Starts the whole assistant on this machine (`make run`); Ctrl-C stops it all.
+
+Services: the Rasa server (REST, socket.io, HTTP API with a token), the action
+server, the web widget (`python -m web`) and the counsellor console
+(`python -m console`). Each is a child process; when one dies, or on Ctrl-C, all
+are stopped. Tests start the same supervisor (see `tests/conftest.py`).
+
+`python -m supervisor --init` only creates the secret files (the Rasa token and the
+key that signs links and cookies) when their variables are not set; `make run` and
+`make test` call it first. Reading the settings never creates them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from passerelle.config import (
+    MODEL_PATH,
+    ROOT,
+    ConfigError,
+    Settings,
+    init_secrets,
+    load_settings,
+)
+
+logger = logging.getLogger(__name__)
+
+# Loading TensorFlow, spaCy and the model takes a while on 2 cores.
+STARTUP_TIMEOUT_S = 240.0
+STOP_TIMEOUT_S = 15.0
+POLL_INTERVAL_S = 0.5
+
+
+@dataclass
+class Service:
+    """One child process and how to know it is ready."""
+
+    name: str
+    argv: List[str]
+    port: int
+    health_url: str
+    env: Dict[str, str] = field(default_factory=dict)
+    process: Optional[subprocess.Popen] = None
+
+
+def child_environment(settings: Settings) -> Dict[str, str]:
+    """Environment for every child: the values `endpoints.yml` expands, and settings."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+            "PASSERELLE_DB_URL": settings.store.db_url,
+            "PASSERELLE_ACTION_URL": settings.actions.url,
+            "RASA_TOKEN": settings.rasa.token,
+            "PASSERELLE_SECRET_KEY": settings.secret_key,
+            "RASA_PORT": str(settings.rasa.port),
+            "ACTION_PORT": str(settings.actions.port),
+            "WEB_PORT": str(settings.widget.port),
+            "CONSOLE_PORT": str(settings.console.port),
+            "SANIC_HOST": "127.0.0.1",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+    )
+    return env
+
+
+def services(settings: Settings, model_path: Path = MODEL_PATH) -> List[Service]:
+    """The services `make run` starts, in start order."""
+    bin_dir = Path(sys.executable).parent
+    found: List[Service] = [
+        Service(
+            name="actions",
+            argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
+            + ["--port", str(settings.actions.port)],
+            port=settings.actions.port,
+            health_url=f"http://127.0.0.1:{settings.actions.port}/health",
+        ),
+        Service(
+            name="rasa",
+            argv=[str(bin_dir / "rasa"), "run", "--model", str(model_path)]
+            + ["--interface", settings.rasa.host, "--port", str(settings.rasa.port)]
+            + ["--enable-api", "--auth-token", settings.rasa.token]
+            + ["--credentials", str(ROOT / "credentials.yml")]
+            + ["--endpoints", str(ROOT / "endpoints.yml")]
+            + ["--cors", *settings.rasa.cors_origins],
+            port=settings.rasa.port,
+            health_url=f"{settings.rasa.url}/",
+        ),
+    ]
+    for module, port, url in (
+        ("web", settings.widget.port, settings.widget.bind_url),
+        ("console", settings.console.port, settings.console.bind_url),
+    ):
+        if (ROOT / module / "__main__.py").exists():
+            found.append(
+                Service(
+                    name=module,
+                    argv=[sys.executable, "-m", module],
+                    port=port,
+                    health_url=f"{url}/health",
+                )
+            )
+    return found
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def is_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+class StartupError(RuntimeError):
+    """A service could not start; the message is French and says what to do."""
+
+
+class Supervisor:
+    """Starts services, waits until they answer, stops them all together."""
+
+    def __init__(self, settings: Settings, model_path: Path = MODEL_PATH) -> None:
+        self.settings = settings
+        self.model_path = model_path
+        self.services = services(settings, model_path)
+
+    def check(self) -> None:
+        if not self.model_path.exists():
+            raise StartupError(
+                f"Modèle absent ({self.model_path}). Lancez « make model » pour l'entraîner."
+            )
+        busy = [s for s in self.services if not port_is_free(s.port)]
+        if busy:
+            names = ", ".join(f"{s.name} ({s.port})" for s in busy)
+            raise StartupError(
+                f"Port déjà utilisé : {names}. Un autre Passerelle tourne peut-être déjà. "
+                "Arrêtez-le, ou changez le port (voir .env.example)."
+            )
+
+    def start(self) -> None:
+        self.check()
+        env = child_environment(self.settings)
+        for service in self.services:
+            logger.info("Démarrage de %s : port %s", service.name, service.port)
+            service.process = subprocess.Popen(
+                service.argv, cwd=ROOT, env={**env, **service.env}, start_new_session=True
+            )
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        waiting = list(self.services)
+        while waiting:
+            for service in list(waiting):
+                if service.process is not None and service.process.poll() is not None:
+                    raise StartupError(
+                        f"Le service {service.name} s'est arrêté au démarrage "
+                        f"(code {service.process.returncode}). Lisez le journal ci-dessus."
+                    )
+                if is_healthy(service.health_url):
+                    logger.info("%s est prêt.", service.name)
+                    waiting.remove(service)
+            if waiting and time.monotonic() > deadline:
+                names = ", ".join(s.name for s in waiting)
+                raise StartupError(f"Délai dépassé : {names} ne répond pas.")
+            if waiting:
+                time.sleep(POLL_INTERVAL_S)
+
+    def first_exited(self) -> Optional[Service]:
+        for service in self.services:
+            if service.process is not None and service.process.poll() is not None:
+                return service
+        return None
+
+    def stop(self) -> None:
+        running = [s for s in self.services if s.process is not None and s.process.poll() is None]
+        for service in running:
+            try:
+                os.killpg(service.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for service in running:
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(service.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                service.process.wait()
+
+
+def _announce(settings: Settings, supervisor: Supervisor) -> None:
+    names = {s.name for s in supervisor.services}
+    lines = [
+        "Passerelle est prêt.",
+        f"  Assistant (REST, socket.io) : {settings.rasa.url}",
+        f"  Serveur d'actions           : http://127.0.0.1:{settings.actions.port}",
+    ]
+    if "web" in names:
+        lines.append(f"  Discussion (widget)         : {settings.widget.public_url}")
+    if "console" in names:
+        lines.append(f"  Console des conseillers     : {settings.console.public_url}")
+    lines.append("Ctrl-C pour tout arrêter.")
+    for line in lines:
+        logger.info("%s", line)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="[passerelle] %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--init"]:
+        for path in init_secrets():
+            logger.info("Secret créé : %s", path)
+        return 0
+    stop_requested = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        init_secrets()
+        settings = load_settings().require_secrets()
+    except ConfigError as error:
+        logger.error("%s", error)
+        return 2
+    supervisor = Supervisor(settings)
+    try:
+        supervisor.start()
+        _announce(settings, supervisor)
+        while not stop_requested:
+            exited = supervisor.first_exited()
+            if exited is not None:
+                logger.error(
+                    "Le service %s s'est arrêté (code %s). Arrêt de tout Passerelle.",
+                    exited.name,
+                    exited.process.returncode,
+                )
+                return 1
+            time.sleep(POLL_INTERVAL_S)
+        logger.info("Arrêt demandé.")
+        return 0
+    except StartupError as error:
+        logger.error("%s", error)
+        return 1
+    finally:
+        supervisor.stop()
+        logger.info("Tout est arrêté.")

@@ -1,0 +1,99 @@
+"""The `make run` supervisor: starts services, waits, stops them all, says why in French."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from passerelle.config import load_settings
+from supervisor.run import Service, StartupError, Supervisor, services
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_service(name: str, port: int) -> Service:
+    return Service(
+        name=name,
+        argv=[sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        port=port,
+        health_url=f"http://127.0.0.1:{port}/",
+    )
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(
+        {
+            "RASA_TOKEN": "t",
+            "PASSERELLE_SECRET_KEY": "k",
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "WEB_PORT": str(free_port()),
+            "CONSOLE_PORT": str(free_port()),
+            "PASSERELLE_DB_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        }
+    )
+
+
+def test_make_run_starts_rasa_actions_widget_and_console(settings) -> None:
+    found = {service.name: service for service in services(settings)}
+    assert set(found) == {"actions", "rasa", "web", "console"}
+    rasa = found["rasa"].argv
+    assert "--enable-api" in rasa and rasa[rasa.index("--auth-token") + 1] == "t"
+    assert rasa[rasa.index("--port") + 1] == str(settings.rasa.port)
+    assert found["web"].health_url == f"{settings.widget.bind_url}/health"
+
+
+def test_all_services_start_and_stop_together(settings, tmp_path) -> None:
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"x")
+    supervisor = Supervisor(settings, model_path=model)
+    supervisor.services = [http_service("a", free_port()), http_service("b", free_port())]
+    supervisor.start()
+    try:
+        assert all(s.process.poll() is None for s in supervisor.services)
+        assert supervisor.first_exited() is None
+    finally:
+        supervisor.stop()
+    assert all(s.process.poll() is not None for s in supervisor.services)
+
+
+def test_missing_model_says_how_to_get_one(settings) -> None:
+    supervisor = Supervisor(settings, model_path=Path("/nonexistent/model.tar.gz"))
+    with pytest.raises(StartupError, match="Modèle absent.*make model"):
+        supervisor.start()
+
+
+def test_busy_port_is_named(settings, tmp_path) -> None:
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"x")
+    supervisor = Supervisor(settings, model_path=model)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        supervisor.services = [http_service("rasa", port)]
+        with pytest.raises(StartupError, match=f"Port déjà utilisé : rasa \\({port}\\)"):
+            supervisor.start()
+
+
+def test_a_service_that_dies_at_startup_stops_everything(settings, tmp_path) -> None:
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"x")
+    supervisor = Supervisor(settings, model_path=model)
+    good = http_service("a", free_port())
+    broken = Service(
+        "cassé", [sys.executable, "-c", "raise SystemExit(3)"], free_port(), "http://127.0.0.1:1/"
+    )
+    supervisor.services = [good, broken]
+    with pytest.raises(StartupError, match="cassé s'est arrêté au démarrage \\(code 3\\)"):
+        supervisor.start()
+    supervisor.stop()
+    assert good.process.poll() is not None

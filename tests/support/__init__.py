@@ -1,0 +1,1 @@
+"""Helpers shared by the tests and the benchmarks (headless Chromium, NLU evaluation)."""
