@@ -16,10 +16,16 @@ import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+)
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import (
     HTMLResponse,
     PlainTextResponse,
@@ -31,18 +37,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from console import auth, charts, exports, index, stats, store
-from console.tables import audit, create_console_tables, flags, make_engine, notes
-from console.transcript import (
-    CHANNEL_LABELS,
-    FORM_SLOTS,
-    TZ,
-    form_answers,
-    shown_state,
-    transcript,
-)
+from console import auth, charts, data, exports, index, stats, store
+from console.tables import create_console_tables, make_engine
+from console.transcript import CHANNEL_LABELS, TZ, form_answers, shown_state, transcript
+from passerelle.actualisation import ANSWER_LABELS, ANSWERS_IN_ORDER, STATE_LABELS
 from passerelle.config import Settings
 from passerelle.config import settings as default_settings
+from passerelle.http import SecurityHeaders
 from passerelle.privacy import MASK
 
 logger = logging.getLogger(__name__)
@@ -59,35 +60,13 @@ MASK_CLOSE = Markup("</mark>")
 MAX_BODY_BYTES = 64 * 1024
 # Pages check Rasa's table for new events at most this often.
 INDEX_REFRESH_SECONDS = 1.0
-AUDIT_PAGE_SIZE = 100
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self';"
         " frame-ancestors 'none'; base-uri 'none'"
     ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
     "cache-control": "no-store",
-}
-STATE_LABELS = {
-    "none": "Aucune",
-    "in_progress": "En cours",
-    "abandoned": "Abandonnée",
-    "completed": "Terminée",
-}
-ANSWER_LABELS = {
-    "worked": "A travaillé",
-    "hours_worked": "Heures travaillées",
-    "gross_salary": "Salaire brut",
-    "internship": "Stage ou formation",
-    "sick_leave": "Arrêt maladie",
-    "sick_leave_dates": "Dates de l'arrêt",
-    "maternity_leave": "Congé maternité",
-    "retirement_pension": "Pension de retraite",
-    "invalidity_pension": "Pension d'invalidité",
-    "still_seeking": "Toujours en recherche",
-    "declaration_confirmed": "Déclaration confirmée",
 }
 
 
@@ -118,49 +97,64 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "inconnue"
 
 
-class Guard:
-    """ASGI middleware: a counsellor must be logged in everywhere but PUBLIC_PATHS.
+class Counsellor(BaseUser):
+    """A logged-in counsellor (`request.user`), with the session's CSRF token."""
 
-    It also adds the security headers to every response.
-    """
+    def __init__(self, session: auth.Session) -> None:
+        self.session = session
 
-    def __init__(self, app: ASGIApp, engine: sa.engine.Engine) -> None:
-        self.app = app
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.session.counsellor
+
+
+class CounsellorSessions(AuthenticationBackend):
+    """Starlette authentication backend: the session cookie names a live session."""
+
+    def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        path = scope["path"]
-        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
-            await self.app(scope, receive, send_with_headers)
-            return
-        request = Request(scope)
+    async def authenticate(
+        self, conn: HTTPConnection
+    ) -> Optional[tuple[AuthCredentials, BaseUser]]:
         session = await run_in_threadpool(
-            auth.find_session, self.engine, request.cookies.get(SESSION_COOKIE)
+            auth.find_session, self.engine, conn.cookies.get(SESSION_COOKIE)
         )
         if session is None:
-            response: Response
-            if scope["method"] in ("GET", "HEAD"):
-                target = path + (
-                    "?" + scope["query_string"].decode() if scope["query_string"] else ""
-                )
-                response = RedirectResponse("/login?" + urlencode({"suite": target}), 303)
-            else:
-                response = PlainTextResponse("Connectez-vous d'abord.", 403)
-            await response(scope, receive, send_with_headers)
+            return None
+        return AuthCredentials(["counsellor"]), Counsellor(session)
+
+
+class LoginRequired:
+    """ASGI middleware: a counsellor must be logged in everywhere but PUBLIC_PATHS.
+
+    Pages (GET) send to the login page and come back after; forms get a 403.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+        if scope["type"] != "http" or public or scope["user"].is_authenticated:
+            await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})["session"] = session
-        await self.app(scope, receive, send_with_headers)
+        response: Response
+        if scope["method"] in ("GET", "HEAD"):
+            target = path + ("?" + scope["query_string"].decode() if scope["query_string"] else "")
+            response = RedirectResponse("/login?" + urlencode({"suite": target}), 303)
+        else:
+            response = PlainTextResponse("Connectez-vous d'abord.", 403)
+        await response(scope, receive, send)
+
+
+def counsellor_of(request: Request) -> str:
+    return request.user.session.counsellor
 
 
 class Console:
@@ -185,7 +179,7 @@ class Console:
     def render(
         self, request: Request, name: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        session = getattr(request.state, "session", None)
+        session = request.user.session if request.user.is_authenticated else None
         html = self.jinja.get_template(name).render(request=request, session=session, **context)
         return HTMLResponse(html, status)
 
@@ -205,12 +199,12 @@ class Console:
     async def checked_form(self, request: Request) -> Any:
         """The posted form, only if it carries the session's CSRF token."""
         form = await request.form()
-        if not auth.same_token(request.state.session.csrf_token, form.get("csrf")):
+        if not auth.same_token(request.user.session.csrf_token, form.get("csrf")):
             raise HTTPException(403, "Le formulaire a expiré. Rechargez la page et réessayez.")
         return form
 
     def secure(self, request: Request) -> bool:
-        return self.cfg.console_cookie_secure or request.url.scheme == "https"
+        return self.cfg.console.cookie_secure or request.url.scheme == "https"
 
     def set_private_cookie(
         self,
@@ -289,9 +283,9 @@ class Console:
             auth.close_session, self.engine, request.cookies.get(SESSION_COOKIE)
         )
         await run_in_threadpool(
-            auth.record,
+            data.record,
             self.engine,
-            request.state.session.counsellor,
+            counsellor_of(request),
             "déconnexion",
             None,
             _client_ip(request),
@@ -326,6 +320,7 @@ class Console:
         )
 
     def _conversation_or_404(self, request: Request) -> tuple[str, list[store.Event]]:
+        """The conversation named in the address and its events, or a French 404."""
         sender_id = request.query_params.get("id", "")
         with self.engine.connect() as conn:
             events = store.conversation(conn, sender_id) if sender_id else []
@@ -336,20 +331,12 @@ class Console:
     def conversation(self, request: Request) -> Response:
         sender_id, events = self._conversation_or_404(request)
         self.refresh_index()
-        auth.record(
-            self.engine,
-            request.state.session.counsellor,
-            "ouverture",
-            sender_id,
-            _client_ip(request),
+        data.record(
+            self.engine, counsellor_of(request), "ouverture", sender_id, _client_ip(request)
         )
         now = time.time()
         with self.engine.connect() as conn:
             summary = index.summary_of(conn, sender_id)
-            flag = conn.execute(sa.select(flags).where(flags.c.sender_id == sender_id)).first()
-            note_rows = conn.execute(
-                sa.select(notes).where(notes.c.sender_id == sender_id).order_by(notes.c.id)
-            ).all()
         if summary:
             summary["state"] = shown_state(summary["actualisation"], summary["last_ts"], now)
         message = {
@@ -362,10 +349,10 @@ class Console:
             sender_id=sender_id,
             lines=transcript(events),
             answers=form_answers(events),
-            form_slots=FORM_SLOTS,
+            form_slots=ANSWERS_IN_ORDER,
             summary=summary,
-            flag=flag,
-            notes=note_rows,
+            flag=data.flag_of(self.engine, sender_id),
+            notes=data.notes_of(self.engine, sender_id),
             note_message=message,
             query=urlencode({"id": sender_id}),
         )
@@ -373,31 +360,18 @@ class Console:
     async def flag(self, request: Request) -> Response:
         form = await self.checked_form(request)
         sender_id = str(form.get("id", ""))
-        counsellor = request.state.session.counsellor
-
-        def toggle() -> str:
-            with self.engine.begin() as conn:
-                removed = conn.execute(flags.delete().where(flags.c.sender_id == sender_id))
-                if removed.rowcount:
-                    return "signalement retiré"
-                conn.execute(
-                    flags.insert().values(
-                        sender_id=sender_id, counsellor=counsellor, at=time.time()
-                    )
-                )
-                return "signalement"
-
+        counsellor = counsellor_of(request)
         await run_in_threadpool(self._conversation_or_404_id, sender_id)
-        action = await run_in_threadpool(toggle)
+        flagged = await run_in_threadpool(data.toggle_flag, self.engine, sender_id, counsellor)
+        action = "signalement" if flagged else "signalement retiré"
         await run_in_threadpool(
-            auth.record, self.engine, counsellor, action, sender_id, _client_ip(request)
+            data.record, self.engine, counsellor, action, sender_id, _client_ip(request)
         )
         return RedirectResponse("/conversation?" + urlencode({"id": sender_id}), 303)
 
     def _conversation_or_404_id(self, sender_id: str) -> None:
-        with self.engine.connect() as conn:
-            if not sender_id or not store.conversation(conn, sender_id):
-                raise HTTPException(404, "Cette conversation n'existe pas ou a été supprimée.")
+        if not data.conversation_exists(self.engine, sender_id):
+            raise HTTPException(404, "Cette conversation n'existe pas ou a été supprimée.")
 
     async def note(self, request: Request) -> Response:
         form = await self.checked_form(request)
@@ -410,41 +384,22 @@ class Console:
         elif len(text) > MAX_NOTE_LENGTH:
             back["note"] = "longue"
         else:
-            counsellor = request.state.session.counsellor
-
-            def save() -> None:
-                with self.engine.begin() as conn:
-                    conn.execute(
-                        notes.insert().values(
-                            sender_id=sender_id, counsellor=counsellor, at=time.time(), text=text
-                        )
-                    )
-
-            await run_in_threadpool(save)
+            counsellor = counsellor_of(request)
+            await run_in_threadpool(data.add_note, self.engine, sender_id, counsellor, text)
             await run_in_threadpool(
-                auth.record, self.engine, counsellor, "note", sender_id, _client_ip(request)
+                data.record, self.engine, counsellor, "note", sender_id, _client_ip(request)
             )
         return RedirectResponse("/conversation?" + urlencode(back) + "#notes", 303)
 
     def transcript_json(self, request: Request) -> Response:
         sender_id, events = self._conversation_or_404(request)
-        auth.record(
-            self.engine,
-            request.state.session.counsellor,
-            "export JSON",
-            sender_id,
-            _client_ip(request),
+        data.record(
+            self.engine, counsellor_of(request), "export JSON", sender_id, _client_ip(request)
         )
-        with self.engine.connect() as conn:
-            note_rows = conn.execute(
-                sa.select(notes).where(notes.c.sender_id == sender_id).order_by(notes.c.id)
-            ).all()
-            flagged = conn.execute(
-                sa.select(flags.c.sender_id).where(flags.c.sender_id == sender_id)
-            ).first()
+        note_rows = data.notes_of(self.engine, sender_id)
         document = {
             "conversation": sender_id,
-            "signalee": flagged is not None,
+            "signalee": data.flag_of(self.engine, sender_id) is not None,
             "reponses_actualisation": form_answers(events),
             "notes": [
                 {"conseiller": n.counsellor, "date": n.at, "texte": n.text} for n in note_rows
@@ -459,8 +414,8 @@ class Console:
 
     def story(self, request: Request) -> Response:
         sender_id, events = self._conversation_or_404(request)
-        counsellor = request.state.session.counsellor
-        auth.record(self.engine, counsellor, "export histoire", sender_id, _client_ip(request))
+        counsellor = counsellor_of(request)
+        data.record(self.engine, counsellor, "export histoire", sender_id, _client_ip(request))
         return Response(
             exports.story_yaml(sender_id, events, counsellor),
             media_type="text/plain; charset=utf-8",
@@ -470,14 +425,12 @@ class Console:
     def export_csv(self, request: Request) -> Response:
         self.refresh_index()
         filters = index.Filters.parse(request.query_params)
-        auth.record(
-            self.engine, request.state.session.counsellor, "export CSV", None, _client_ip(request)
-        )
+        data.record(self.engine, counsellor_of(request), "export CSV", None, _client_ip(request))
         now = time.time()
 
         def lines() -> Any:
+            flagged = data.flagged_ids(self.engine)
             with self.engine.connect() as conn:
-                flagged = {row.sender_id for row in conn.execute(sa.select(flags.c.sender_id))}
                 yield from exports.csv_lines(index.all_rows(conn, filters, now), flagged, now)
 
         return StreamingResponse(
@@ -512,20 +465,8 @@ class Console:
     def audit_log(self, request: Request) -> Response:
         raw = request.query_params.get("page", "1")
         number = int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(audit)
-                .order_by(audit.c.id.desc())
-                .limit(AUDIT_PAGE_SIZE + 1)
-                .offset((number - 1) * AUDIT_PAGE_SIZE)
-            ).all()
-        return self.render(
-            request,
-            "audit.html",
-            rows=rows[:AUDIT_PAGE_SIZE],
-            number=number,
-            more=len(rows) > AUDIT_PAGE_SIZE,
-        )
+        rows, more = data.audit_page(self.engine, number)
+        return self.render(request, "audit.html", rows=rows, number=number, more=more)
 
 
 def create_app(
@@ -533,14 +474,14 @@ def create_app(
 ) -> Starlette:
     """Builds the console for these settings (and this engine, for tests and benches)."""
     cfg = cfg or default_settings()
-    engine = engine or make_engine(cfg.db_url)
+    engine = engine or make_engine(cfg.store.db_url)
     create_console_tables(engine)
     console = Console(cfg, engine)
 
     async def on_error(request: Request, error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return console.error(request, error.status_code, str(error.detail))
-        logger.error("Erreur dans la console : %s", error, exc_info=error)
+        logger.error("Console error: %s", error, exc_info=error)
         return console.error(request, 500, "Une erreur est survenue. Réessayez dans un instant.")
 
     routes = [
@@ -563,7 +504,7 @@ def create_app(
         try:
             index.refresh(engine)
         except Exception:  # noqa: BLE001 - the first page view retries and reports
-            logger.exception("L'index des conversations n'a pas pu être construit.")
+            logger.exception("The conversation index could not be built")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -572,10 +513,14 @@ def create_app(
 
     app = Starlette(
         routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders, headers=SECURITY_HEADERS),
+            Middleware(AuthenticationMiddleware, backend=CounsellorSessions(engine)),
+            Middleware(LoginRequired),
+        ],
         exception_handlers={HTTPException: on_error, Exception: on_error},
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
     )
-    app.add_middleware(Guard, engine=engine)
     app.state.console = console
     return app

@@ -1,4 +1,4 @@
-"""Counsellor accounts, sessions, CSRF tokens, login throttling and the audit log."""
+"""Counsellor accounts, sessions, CSRF tokens and login throttling."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from console.tables import audit, counsellors, login_failures, sessions
+from console.data import record
+from console.tables import counsellors, login_failures, sessions
 
 logger = logging.getLogger(__name__)
 
@@ -203,24 +204,3 @@ def same_token(expected: str, given: Optional[str]) -> bool:
 def login_csrf(secret_key: str, nonce: str) -> str:
     """CSRF token of the login form, bound to the pre-login cookie `nonce`."""
     return hmac.new(secret_key.encode(), b"login:" + nonce.encode(), hashlib.sha256).hexdigest()
-
-
-def record(
-    engine: sa.engine.Engine,
-    counsellor: str,
-    action: str,
-    sender_id: Optional[str] = None,
-    ip: Optional[str] = None,
-) -> None:
-    """Writes one line of the audit log (who did what, on which conversation)."""
-    with engine.begin() as conn:
-        conn.execute(
-            audit.insert().values(
-                at=time.time(),
-                counsellor=counsellor[:80],
-                action=action,
-                sender_id=sender_id,
-                ip=ip,
-            )
-        )
-    logger.info("Audit : %s %s %s", counsellor, action, sender_id or "")
