@@ -117,7 +117,7 @@ def bench_latency(model: object, speech: Audio, rtf: float, rasa_url: str, round
     config = VoiceConfig.from_settings().with_changes(rasa_url=rasa_url)
     print("== Fin de parole -> premier échantillon de la réponse ==")
     turn = silence(500, SAMPLE_RATE) + speech + silence(config.end_silence_ms + 300, SAMPLE_RATE)
-    assistant = Assistant(rasa_url, config.request_timeout)
+    assistant = Assistant(rasa_url, config.request_timeout, config.kiosk_token)
     sender = new_sender_id()
     rows = []
     rest_available = True

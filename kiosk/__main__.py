@@ -96,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             model = load_model(config.model_path)
             ears = WavEars(args.wav_in, model, config) if args.wav_in else MicEars(model, config)
         kiosk = Kiosk(
-            config, ears, mouth, Assistant(config.rasa_url, config.request_timeout), model
+            config,
+            ears,
+            mouth,
+            Assistant(config.rasa_url, config.request_timeout, config.kiosk_token),
+            model,
         )
         return kiosk.run()
     except (ModelError, DeviceError, SpeechUnavailableError) as error:

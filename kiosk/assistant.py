@@ -1,4 +1,4 @@
-"""The assistant seen from the kiosk: Rasa's REST channel, like any other client."""
+"""The assistant seen from the kiosk: its own REST channel, opened with the kiosk's key."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from passerelle.names import KIOSK_SENDER_PREFIX
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK = "/webhooks/rest/webhook"
+WEBHOOK = "/webhooks/kiosk/webhook"
 
 
 class AssistantUnavailableError(RuntimeError):
@@ -35,14 +35,18 @@ def new_sender_id() -> str:
 class Assistant:
     """Sends one message and returns the replies."""
 
-    def __init__(self, rasa_url: str, timeout: float) -> None:
+    def __init__(self, rasa_url: str, timeout: float, token: str) -> None:
         self.url = rasa_url.rstrip("/") + WEBHOOK
         self.timeout = timeout
+        self.headers = {"Authorization": f"Bearer {token}"}
 
     def send(self, sender: str, message: str) -> list[Reply]:
         try:
             response = httpx.post(
-                self.url, json={"sender": sender, "message": message}, timeout=self.timeout
+                self.url,
+                json={"sender": sender, "message": message},
+                headers=self.headers,
+                timeout=self.timeout,
             )
             response.raise_for_status()
             data = response.json()

@@ -6,8 +6,8 @@ documents the variables. Other modules call `settings()` and never read `os.envi
 
 Reading the settings has no side effect: the two secrets (the Rasa token and the key that
 signs links and cookies) are read from the environment or from their files, which
-`python -m supervisor --init` creates (`make run` and `make test` call it first). A
-missing secret is a French error that names the fix.
+`python -m supervisor --init` creates (`make run` and `make test` call it first), like
+the kiosk's key. A missing secret is a French error that names the fix.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 RASA_TOKEN_FILE = ROOT / ".rasa_token"
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
+KIOSK_TOKEN_FILE = VAR_DIR / "kiosk_token"
 # The trained Rasa model (`make model`).
 MODEL_PATH = ROOT / "models" / "passerelle.tar.gz"
 TRUE_WORDS = ("1", "true", "oui", "yes")
@@ -204,6 +205,8 @@ class Settings:
     voice: VoiceSettings
     # Signs links (printable recap) and console cookies. Empty until `--init` created it.
     secret_key: str
+    # The kiosk's key for its own channel (`/webhooks/kiosk/webhook`).
+    kiosk_token: str
 
     def require_secrets(self) -> Settings:
         """Self, or a French error when a secret is missing."""
@@ -271,6 +274,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             idle_reset_seconds=_int(env, "VOICE_IDLE_RESET_SECONDS", 60),
         ),
         secret_key=_secret(env, "PASSERELLE_SECRET_KEY", SECRET_KEY_FILE),
+        kiosk_token=_secret(env, "KIOSK_TOKEN", KIOSK_TOKEN_FILE),
     )
 
 
@@ -302,7 +306,12 @@ def init_secrets(env: Optional[Mapping[str, str]] = None) -> list[Path]:
     """Creates the secret files whose variable is not set; returns the files created."""
     env = os.environ if env is None else env
     created = []
-    for name, path in (("RASA_TOKEN", RASA_TOKEN_FILE), ("PASSERELLE_SECRET_KEY", SECRET_KEY_FILE)):
+    files = (
+        ("RASA_TOKEN", RASA_TOKEN_FILE),
+        ("PASSERELLE_SECRET_KEY", SECRET_KEY_FILE),
+        ("KIOSK_TOKEN", KIOSK_TOKEN_FILE),
+    )
+    for name, path in files:
         if not env.get(name, "").strip() and create_secret_file(path):
             created.append(path)
     return created

@@ -41,6 +41,7 @@ SENDER_PREFIXES = ((WIDGET_SENDER_PREFIX, WIDGET_CHANNEL), (KIOSK_SENDER_PREFIX,
 # Rasa's input channel names (`UserMessage.input_channel`, response variants' `channel:`).
 SOCKETIO_INPUT = "socketio"
 REST_INPUT = "rest"
+KIOSK_INPUT = "kiosk"  # the kiosk's own REST channel (`rasa_server/kiosk.py`)
 
 
 def channel_of(sender_id: str) -> str:

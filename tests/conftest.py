@@ -37,6 +37,7 @@ class Stack:
     web_url: str
     console_url: str
     token: str
+    kiosk_token: str
     db_url: str
     db_path: Path
     log_path: Path
@@ -78,12 +79,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     db_path = work / "conversations.db"
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "CONSOLE_PORT")}
     token = "test-token-" + os.urandom(8).hex()
+    kiosk_token = "test-kiosk-" + os.urandom(8).hex()
     env = dict(os.environ)
     env.update({name: str(port) for name, port in ports.items()})
     env.update(
         {
             "PASSERELLE_DB_URL": f"sqlite:///{db_path}",
             "RASA_TOKEN": token,
+            "KIOSK_TOKEN": kiosk_token,
             "PYTHONPATH": str(ROOT),
             "WIDGET_RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
         }
@@ -104,6 +107,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
         console_url=f"http://127.0.0.1:{ports['CONSOLE_PORT']}",
         token=token,
+        kiosk_token=kiosk_token,
         db_url=f"sqlite:///{db_path}",
         db_path=db_path,
         log_path=log_path,

@@ -35,6 +35,8 @@ class VoiceConfig:
     model_url: str
     model_sha256: str
     rasa_url: str
+    # The kiosk's key for its channel (`KIOSK_TOKEN`).
+    kiosk_token: str
     tts_rate: int
     tts_volume: float
     silence_timeout: float
@@ -56,6 +58,7 @@ class VoiceConfig:
             model_url=voice.model_url,
             model_sha256=voice.model_sha256,
             rasa_url=source.rasa.url,
+            kiosk_token=source.kiosk_token,
             tts_rate=max(TTS_RATE_MIN, voice.tts_rate),
             tts_volume=min(1.0, max(0.0, voice.tts_volume)),
             silence_timeout=max(1.0, voice.silence_timeout),

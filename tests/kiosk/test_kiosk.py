@@ -101,7 +101,7 @@ def said(folder: Path) -> list[tuple[str, int, float, str]]:
 
 def run_typed(url: str, lines: list[str], out: Path, **changes: object) -> Kiosk:
     config = config_for(url, **changes)
-    kiosk = Kiosk(config, TypedEars(lines), WavMouth(out), Assistant(url, 5.0))
+    kiosk = Kiosk(config, TypedEars(lines), WavMouth(out), Assistant(url, 5.0, "test-kiosk"))
     assert kiosk.run() == 0
     return kiosk
 
@@ -243,7 +243,9 @@ def test_unsure_number_is_read_back(assistant_url: str, tmp_path: Path) -> None:
         def listen(self, grammar: object, timeout: float) -> Heard:
             return next(turns)
 
-    kiosk = Kiosk(config, ScriptedEars([]), WavMouth(tmp_path), Assistant(assistant_url, 5.0))
+    kiosk = Kiosk(
+        config, ScriptedEars([]), WavMouth(tmp_path), Assistant(assistant_url, 5.0, "test-kiosk")
+    )
     kiosk.run()
     texts = [text for _, _, _, text in said(tmp_path)]
     readback = "J'ai compris trente-cinq heures. C'est bien ça ? Dites oui ou non."
@@ -290,7 +292,7 @@ def test_wav_turns_with_bad_recordings(
         config,
         WavEars(turns, korean_model, config),
         WavMouth(out),
-        Assistant(assistant_url, 5.0),
+        Assistant(assistant_url, 5.0, "test-kiosk"),
         korean_model,
     )
     assert kiosk.run() == 0
@@ -396,7 +398,7 @@ def test_half_duplex_microphone_closed_whenever_the_kiosk_speaks(
             calls.append("beep")
 
     config = config_for(assistant_url)
-    Kiosk(config, ears, RecordingMouth(tmp_path), Assistant(assistant_url, 5.0)).run()
+    Kiosk(config, ears, RecordingMouth(tmp_path), Assistant(assistant_url, 5.0, "test-kiosk")).run()
     assert calls[:3] == ["pause", "say", "beep"]
     for index, call in enumerate(calls):
         if call == "say":

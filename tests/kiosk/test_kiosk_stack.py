@@ -30,7 +30,9 @@ def user_texts(tracker: dict) -> list[str]:
 
 def kiosk_for(stack, ears, out: Path, model: object | None = None) -> Kiosk:
     config = VoiceConfig.from_settings().with_changes(rasa_url=stack.rasa_url)
-    return Kiosk(config, ears, WavMouth(out), Assistant(stack.rasa_url, 60.0), model)
+    return Kiosk(
+        config, ears, WavMouth(out), Assistant(stack.rasa_url, 60.0, stack.kiosk_token), model
+    )
 
 
 def test_typed_conversation_spoken_to_wavs(stack, tmp_path: Path) -> None:

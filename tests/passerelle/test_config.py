@@ -57,6 +57,7 @@ def test_bad_value_is_a_french_error(env: dict, message: str) -> None:
 def test_reading_settings_creates_no_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
     monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "var" / "secret_key")
+    monkeypatch.setattr(config, "KIOSK_TOKEN_FILE", tmp_path / "var" / "kiosk_token")
     settings = load_settings({})
     assert settings.rasa.token == "" and settings.secret_key == ""
     assert list(tmp_path.iterdir()) == []
@@ -65,21 +66,27 @@ def test_reading_settings_creates_no_file(tmp_path, monkeypatch) -> None:
 
 
 def test_init_creates_private_secrets_once(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
-    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "var" / "secret_key")
-    created = config.init_secrets({})
-    assert sorted(created) == sorted([tmp_path / ".rasa_token", tmp_path / "var" / "secret_key"])
+    files = {
+        "RASA_TOKEN_FILE": tmp_path / ".rasa_token",
+        "SECRET_KEY_FILE": tmp_path / "var" / "secret_key",
+        "KIOSK_TOKEN_FILE": tmp_path / "var" / "kiosk_token",
+    }
+    for name, path in files.items():
+        monkeypatch.setattr(config, name, path)
+    assert sorted(config.init_secrets({})) == sorted(files.values())
     first = load_settings({}).require_secrets()
     assert config.init_secrets({}) == []
     second = load_settings({})
     assert first.rasa.token == second.rasa.token and len(first.rasa.token) >= 32
-    assert first.secret_key == second.secret_key != first.rasa.token
-    assert (tmp_path / ".rasa_token").stat().st_mode & 0o777 == 0o600
-    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert len({first.secret_key, first.rasa.token, first.kiosk_token}) == 3
+    assert first.secret_key == second.secret_key and first.kiosk_token == second.kiosk_token
+    for path in files.values():
+        assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_set_variable_needs_no_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
     monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "secret_key")
-    assert config.init_secrets(SECRETS) == []
+    monkeypatch.setattr(config, "KIOSK_TOKEN_FILE", tmp_path / "kiosk_token")
+    assert config.init_secrets({**SECRETS, "KIOSK_TOKEN": "b"}) == []
     assert list(tmp_path.iterdir()) == []
