@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
-RASA   := $(VENV)/bin/rasa
+# Rasa's command line without its error reporting to Sentry (rasa_server/cli.py).
+RASA   := $(PY) -m rasa_server.cli
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock | sha1sum | cut -c1-12)
 MODEL  := models/passerelle.tar.gz
@@ -13,6 +14,8 @@ TRAINING_INPUTS := config.yml domain.yml rasa_server/nlu.py passerelle/text.py p
 	$(shell find data -name '*.yml' 2>/dev/null | sort)
 
 export PYTHONPATH := $(CURDIR)
+# No usage statistics sent by any Rasa command (train, test, the server).
+export RASA_TELEMETRY_ENABLED := false
 
 # Local settings (see .env.example); passerelle/config.py reads them from the environment.
 ifneq (,$(wildcard .env))

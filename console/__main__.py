@@ -9,18 +9,18 @@ import uvicorn
 from console.app import create_app
 from passerelle.config import settings
 
-LOCAL_PROXIES = "127.0.0.1"
-
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     cfg = settings()
     uvicorn.run(
-        create_app(cfg.require_secrets()),
+        create_app(cfg.require_secret_key()),
         host=cfg.console.host,
         port=cfg.console.port,
-        proxy_headers=True,
-        forwarded_allow_ips=LOCAL_PROXIES,
+        # X-Forwarded-For is believed only from TRUSTED_PROXIES (none by default): login
+        # throttling counts per client address, and a client must not choose its own.
+        proxy_headers=bool(cfg.trusted_proxies),
+        forwarded_allow_ips=list(cfg.trusted_proxies) or None,
         server_header=False,
         # No websockets here; Rasa pins a websockets release uvicorn's auto mode rejects.
         ws="none",

@@ -249,19 +249,21 @@ class Console:
             ):
                 error, status = "Le formulaire a expiré. Réessayez.", 403
             else:
-                ip = _client_ip(request)
-                wait = await run_in_threadpool(
-                    auth.throttled_minutes, self.engine, name.strip().lower(), ip, time.time()
+                outcome = await run_in_threadpool(
+                    auth.attempt_login, self.engine, name, password, _client_ip(request)
                 )
-                if wait:
-                    minutes = "minute" if wait == 1 else "minutes"
-                    error, status = f"Trop d'essais. Réessayez dans {wait} {minutes}.", 429
-                elif await run_in_threadpool(auth.verify_login, self.engine, name, password, ip):
+                if outcome.result is auth.LoginResult.OK:
                     token = await run_in_threadpool(auth.open_session, self.engine, name)
                     response = RedirectResponse(suite, 303)
                     self.set_private_cookie(request, response, SESSION_COOKIE, token)
                     response.delete_cookie(LOGIN_COOKIE, path="/")
                     return response
+                if outcome.result is auth.LoginResult.THROTTLED:
+                    wait = outcome.wait_minutes
+                    minutes = "minute" if wait == 1 else "minutes"
+                    error, status = f"Trop d'essais. Réessayez dans {wait} {minutes}.", 429
+                elif outcome.result is auth.LoginResult.BUSY:
+                    error, status = "Trop de connexions à la fois. Réessayez dans un instant.", 503
                 else:
                     error, status = "Nom ou mot de passe incorrect.", 401
         response = self.render(
@@ -297,6 +299,11 @@ class Console:
     def conversations(self, request: Request) -> Response:
         self.refresh_index()
         filters = index.Filters.parse(request.query_params)
+        if filters.search:
+            # Who searched the conversations' text, not what: the words may be personal.
+            data.record(
+                self.engine, counsellor_of(request), "recherche", None, _client_ip(request)
+            )
         now = time.time()
         with self.engine.connect() as conn:
             page = index.list_page(conn, filters, now)

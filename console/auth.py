@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import logging
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -23,14 +25,25 @@ logger = logging.getLogger(__name__)
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+# Login throttling: failures per name and address, per account whatever the address,
+# and attempts for the whole console. The address is the client's own unless it came
+# through a proxy listed in TRUSTED_PROXIES (console/__main__.py).
 MAX_FAILURES = 5
+MAX_ACCOUNT_FAILURES = 10
 FAILURE_WINDOW_SECONDS = 15 * 60
+MAX_GLOBAL_ATTEMPTS = 60
+GLOBAL_WINDOW_SECONDS = 60
+# Password checks running at once (argon2: 64 MiB and most of a core each); an attempt
+# that cannot start one within CHECK_WAIT_SECONDS gets "réessayez dans un instant".
+MAX_CONCURRENT_CHECKS = 2
+CHECK_WAIT_SECONDS = 1.0
 SESSION_IDLE_SECONDS = 60 * 60
 SESSION_MAX_SECONDS = 10 * 60 * 60
 
 _hasher = PasswordHasher()
 # Verified when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_checks = threading.BoundedSemaphore(MAX_CONCURRENT_CHECKS)
 
 
 class AccountError(ValueError):
@@ -88,41 +101,86 @@ def list_counsellors(engine: sa.engine.Engine) -> list[str]:
         return [row.name for row in conn.execute(query)]
 
 
-def throttled_minutes(engine: sa.engine.Engine, name: str, ip: str, now: float) -> int:
-    """Minutes to wait before trying again; 0 when a try is allowed."""
-    since = now - FAILURE_WINDOW_SECONDS
-    with engine.connect() as conn:
-        stamps = [
-            row.at
-            for row in conn.execute(
-                sa.select(login_failures.c.at)
-                .where(
-                    login_failures.c.username == name,
-                    login_failures.c.ip == ip,
-                    login_failures.c.at > since,
-                )
-                .order_by(login_failures.c.at.desc())
-                .limit(MAX_FAILURES)
-            )
-        ]
-    if len(stamps) < MAX_FAILURES:
-        return 0
-    free_at = stamps[-1] + FAILURE_WINDOW_SECONDS
+class LoginResult(enum.Enum):
+    """How one login attempt ended."""
+
+    OK = "ok"
+    WRONG = "wrong"  # wrong name or password: recorded as a failure
+    THROTTLED = "throttled"  # too many failures: the password was not even checked
+    BUSY = "busy"  # too many checks running at once: try again in a moment
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    result: LoginResult
+    wait_minutes: int = 0  # for THROTTLED: minutes before trying again
+
+
+def _wait_minutes(stamps: Sequence[float], limit: int, window: float, now: float) -> int:
+    """Minutes until fewer than `limit` of `stamps` (newest first) are in the window."""
+    free_at = stamps[limit - 1] + window if len(stamps) >= limit else now
     return max(1, int(-(-(free_at - now) // 60)))
 
 
-def verify_login(engine: sa.engine.Engine, name: str, password: str, ip: str) -> bool:
-    """Checks the password; records the failure (throttling and audit) when wrong."""
+def _throttled(conn: sa.engine.Connection, name: str, ip: str, own: int, now: float) -> int:
+    """Minutes to wait when an attempt over a limit; 0 when allowed. `own`: its own row.
+
+    Limits, each counting the rows already recorded (failures and attempts under way):
+    per name and address, per account across addresses, and for the whole console.
+    """
+    table = login_failures
+    others = table.c.id != own
+    since = now - FAILURE_WINDOW_SECONDS
+    for condition, limit in (
+        (sa.and_(table.c.username == name, table.c.ip == ip), MAX_FAILURES),
+        (table.c.username == name, MAX_ACCOUNT_FAILURES),
+    ):
+        stamps = [
+            row.at
+            for row in conn.execute(
+                sa.select(table.c.at)
+                .where(condition, others, table.c.at > since)
+                .order_by(table.c.at.desc())
+                .limit(limit)
+            )
+        ]
+        if len(stamps) >= limit:
+            return _wait_minutes(stamps, limit, FAILURE_WINDOW_SECONDS, now)
+    recent = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(table)
+        .where(others, table.c.at > now - GLOBAL_WINDOW_SECONDS)
+    ).scalar_one()
+    return 1 if recent >= MAX_GLOBAL_ATTEMPTS else 0
+
+
+def attempt_login(
+    engine: sa.engine.Engine, name: str, password: str, ip: str, now: Optional[float] = None
+) -> LoginOutcome:
+    """Checks one login attempt against the limits, then the password.
+
+    Check and record are atomic without a lock: the attempt is first recorded (committed)
+    as a failure, then the limits count the rows recorded before it. Of two attempts racing,
+    the one that counts last sees the other's row, so no limit is ever passed. A throttled
+    or refused-for-load attempt removes its row; a good password removes the failures of
+    its name and address.
+    """
     name = name.strip().lower()[:80]
+    now = time.time() if now is None else now
+    with engine.begin() as conn:
+        own = conn.execute(
+            login_failures.insert().values(username=name, ip=ip, at=now)
+        ).inserted_primary_key[0]
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(counsellors.c.password_hash).where(counsellors.c.name == name)
-        ).first()
-    try:
-        ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
-    now = time.time()
+        wait = _throttled(conn, name, ip, own, now)
+    if wait:
+        _forget_attempt(engine, own)
+        logger.warning("Console login throttled (%s minute(s))", wait)
+        return LoginOutcome(LoginResult.THROTTLED, wait)
+    ok = _check_password(engine, name, password)
+    if ok is None:
+        _forget_attempt(engine, own)
+        return LoginOutcome(LoginResult.BUSY)
     with engine.begin() as conn:
         if ok:
             conn.execute(
@@ -130,13 +188,39 @@ def verify_login(engine: sa.engine.Engine, name: str, password: str, ip: str) ->
                     login_failures.c.username == name, login_failures.c.ip == ip
                 )
             )
-        else:
-            conn.execute(login_failures.insert().values(username=name, ip=ip, at=now))
-            conn.execute(
-                login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW_SECONDS)
-            )
+        conn.execute(
+            login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW_SECONDS)
+        )
     record(engine, name, "connexion" if ok else "connexion refusée", None, ip)
-    return ok
+    return LoginOutcome(LoginResult.OK if ok else LoginResult.WRONG)
+
+
+def _forget_attempt(engine: sa.engine.Engine, row_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(login_failures.delete().where(login_failures.c.id == row_id))
+
+
+def _check_password(engine: sa.engine.Engine, name: str, password: str) -> Optional[bool]:
+    """Whether the password is right; None when `MAX_CONCURRENT_CHECKS` are already running.
+
+    Each check runs argon2 with 64 MiB of memory: the semaphore bounds the memory and the
+    cores that anonymous requests can take.
+    """
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(counsellors.c.password_hash).where(counsellors.c.name == name)
+        ).first()
+    if not _checks.acquire(timeout=CHECK_WAIT_SECONDS):
+        logger.warning("Console login refused: %s password checks running", MAX_CONCURRENT_CHECKS)
+        return None
+    try:
+        return _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and (
+            row is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+    finally:
+        _checks.release()
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,15 @@ from typing import Optional, Sequence
 
 import sqlalchemy as sa
 
-from console import auth, index, store
+from console import auth, data, index, store
 from console.tables import conversations, create_console_tables, make_engine, rasa_events_exist
 from passerelle.config import settings
 
 logger = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 86_400
+# Who the audit log names for changes made here (the command line has no counsellor).
+CLI_ACTOR = "ligne de commande"
 
 
 def _engine() -> sa.engine.Engine:
@@ -63,6 +65,7 @@ def purge(engine: sa.engine.Engine, days: int, now: Optional[float] = None) -> i
         store.delete_conversations(conn, old)
         index.forget(conn, old)
     logger.info("Purge : %s conversations de plus de %s jours supprimées.", len(old), days)
+    data.record(engine, CLI_ACTOR, f"purge : {len(old)} conversations")
     return len(old)
 
 
@@ -86,11 +89,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "add-counsellor":
             name = auth.check_name(args.name)
             created = auth.set_counsellor(engine, name, _read_password())
+            change = "compte créé" if created else "mot de passe changé"
+            data.record(engine, name, f"{change} ({CLI_ACTOR})")
             print(f"Compte « {name} » {'créé' if created else 'mis à jour'}.")
         elif args.command == "remove-counsellor":
             if not auth.remove_counsellor(engine, args.name.strip().lower()):
                 print(f"Le compte « {args.name} » n'existe pas.", file=sys.stderr)
                 return 1
+            data.record(engine, args.name.strip().lower(), f"compte supprimé ({CLI_ACTOR})")
             print(f"Compte « {args.name} » supprimé.")
         elif args.command == "list-counsellors":
             for name in auth.list_counsellors(engine):

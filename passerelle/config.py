@@ -8,10 +8,15 @@ Reading the settings has no side effect: the two secrets (the Rasa token and the
 signs links and cookies) are read from the environment or from their files, which
 `python -m supervisor --init` creates (`make run` and `make test` call it first), like
 the kiosk's key. A missing secret is a French error that names the fix.
+
+Browser origins: the widget's own origin (from `PUBLIC_URL`) and the sites an operator
+lists in `WIDGET_EMBED_ORIGINS` are the only origins Rasa (REST and socket.io) and the
+widget app grant; there is no "*".
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -25,6 +30,12 @@ VAR_DIR = ROOT / "var"
 RASA_TOKEN_FILE = ROOT / ".rasa_token"
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
 KIOSK_TOKEN_FILE = VAR_DIR / "kiosk_token"
+# The variables holding the secrets: the supervisor gives each only to the processes that
+# need it (`supervisor/run.py`).
+RASA_TOKEN_VARIABLE = "RASA_TOKEN"  # noqa: S105 - a variable name, not a secret
+SECRET_KEY_VARIABLE = "PASSERELLE_SECRET_KEY"  # noqa: S105
+KIOSK_TOKEN_VARIABLE = "KIOSK_TOKEN"  # noqa: S105
+SECRET_VARIABLES = (RASA_TOKEN_VARIABLE, SECRET_KEY_VARIABLE, KIOSK_TOKEN_VARIABLE)
 # The trained Rasa model (`make model`).
 MODEL_PATH = ROOT / "models" / "passerelle.tar.gz"
 TRUE_WORDS = ("1", "true", "oui", "yes")
@@ -96,6 +107,38 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _origins(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """A comma-separated list of browser origins (`https://site.fr`, no path, never "*")."""
+    found = []
+    for item in _list(env, name):
+        parts = urlsplit(item)
+        exact = parts.scheme in ("http", "https") and parts.netloc and parts.path in ("", "/")
+        if item == "*" or not exact or parts.query or parts.fragment or "*" in item:
+            raise ConfigError(
+                f"{name} liste des origines exactes, séparées par des virgules, comme "
+                f"https://association.exemple.fr (reçu : {item!r}). « * » n'est pas permis."
+            )
+        found.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return tuple(found)
+
+
+def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (`10.0.0.5`, `10.0.0.0/24`)."""
+    found = []
+    for item in _list(env, name):
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as error:
+            raise ConfigError(
+                f"{name} liste des adresses IP séparées par des virgules (reçu : {item!r})."
+            ) from error
+    return tuple(found)
+
+
+# Names of the loopback host, any of which a person may type on the machine itself.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
 # --- the settings, by service ---------------------------------------------------------
 
 
@@ -116,9 +159,8 @@ class RasaSettings:
     host: str
     port: int
     # Token of Rasa's HTTP API (operators, tests). Empty until `--init` created it.
+    # Only the Rasa process is given it (`supervisor/run.py`), never on a command line.
     token: str
-    # Browser origins allowed to call Rasa (the widget's page), "*" for any.
-    cors_origins: Tuple[str, ...]
 
     @property
     def url(self) -> str:
@@ -150,6 +192,8 @@ class WidgetSettings:
     rasa_url: str
     # Minutes of inactivity before the conversation is cleared.
     idle_minutes: int
+    # Other sites whose pages embed the widget (`WIDGET_EMBED_ORIGINS`): exact origins.
+    embed_origins: Tuple[str, ...] = ()
 
     @property
     def bind_url(self) -> str:
@@ -158,6 +202,21 @@ class WidgetSettings:
     @property
     def public_origin(self) -> str:
         return origin_of(self.public_url)
+
+    @property
+    def allowed_origins(self) -> Tuple[str, ...]:
+        """The browser origins Rasa and the widget app accept: the widget's, then embedders'.
+
+        On the machine itself (a loopback public URL) both names of the loopback host are
+        allowed, so http://localhost:8000 works as well as http://127.0.0.1:8000.
+        """
+        parts = urlsplit(self.public_url)
+        origins = [self.public_origin]
+        if parts.hostname in LOOPBACK_HOSTS:
+            port = f":{parts.port}" if parts.port else ""
+            origins += [f"{parts.scheme}://{host}{port}" for host in LOOPBACK_HOSTS]
+        origins += self.embed_origins
+        return tuple(dict.fromkeys(origins))
 
 
 @dataclass(frozen=True)
@@ -207,14 +266,22 @@ class Settings:
     secret_key: str
     # The kiosk's key for its own channel (`/webhooks/kiosk/webhook`).
     kiosk_token: str
+    # Reverse proxies whose X-Forwarded-For the web apps believe (`TRUSTED_PROXIES`).
+    # Empty: nobody's, so a client cannot pick the address it is throttled under.
+    trusted_proxies: Tuple[str, ...] = ()
 
-    def require_secrets(self) -> Settings:
-        """Self, or a French error when a secret is missing."""
+    def require_secret_key(self) -> Settings:
+        """Self, or a French error when the signing key is missing (web apps, actions)."""
         if not self.secret_key:
             raise ConfigError(
                 "Clé secrète absente (PASSERELLE_SECRET_KEY ou var/secret_key). "
                 "Lancez « make run » une fois, ou définissez PASSERELLE_SECRET_KEY."
             )
+        return self
+
+    def require_secrets(self) -> Settings:
+        """Self, or a French error when a secret is missing (the supervisor's check)."""
+        self.require_secret_key()
         if not self.rasa.token:
             raise ConfigError(
                 "Jeton de Rasa absent (RASA_TOKEN ou .rasa_token). "
@@ -226,6 +293,12 @@ class Settings:
 def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     """Reads and validates the settings from `env` (the process environment by default)."""
     env = os.environ if env is None else env
+    if env.get("PASSERELLE_CORS_ORIGINS", "").strip():
+        raise ConfigError(
+            "PASSERELLE_CORS_ORIGINS n'existe plus. Le widget est permis sur son adresse "
+            "publique (PUBLIC_URL) ; ajoutez les sites qui l'intègrent dans "
+            "WIDGET_EMBED_ORIGINS (sans « * »), puis retirez PASSERELLE_CORS_ORIGINS."
+        )
     web_host = _text(env, "WEB_HOST", "127.0.0.1")
     web_port = _int(env, "WEB_PORT", 8000)
     console_host = _text(env, "CONSOLE_HOST", "127.0.0.1")
@@ -238,8 +311,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa=RasaSettings(
             host=_text(env, "RASA_HOST", "127.0.0.1"),
             port=_int(env, "RASA_PORT", 5005),
-            token=_secret(env, "RASA_TOKEN", RASA_TOKEN_FILE),
-            cors_origins=_list(env, "PASSERELLE_CORS_ORIGINS") or ("*",),
+            token=_secret(env, RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
         ),
         actions=ActionSettings(port=_int(env, "ACTION_PORT", 5055)),
         widget=WidgetSettings(
@@ -248,6 +320,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             public_url=_url(env, "PUBLIC_URL", f"http://{web_host}:{web_port}"),
             rasa_url=_text(env, "WIDGET_RASA_URL").rstrip("/"),
             idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
+            embed_origins=_origins(env, "WIDGET_EMBED_ORIGINS"),
         ),
         console=ConsoleSettings(
             host=console_host,
@@ -273,8 +346,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             end_silence_ms=_int(env, "VOICE_END_SILENCE_MS", 450),
             idle_reset_seconds=_int(env, "VOICE_IDLE_RESET_SECONDS", 60),
         ),
-        secret_key=_secret(env, "PASSERELLE_SECRET_KEY", SECRET_KEY_FILE),
-        kiosk_token=_secret(env, "KIOSK_TOKEN", KIOSK_TOKEN_FILE),
+        secret_key=_secret(env, SECRET_KEY_VARIABLE, SECRET_KEY_FILE),
+        kiosk_token=_secret(env, KIOSK_TOKEN_VARIABLE, KIOSK_TOKEN_FILE),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
     )
 
 
@@ -307,9 +381,9 @@ def init_secrets(env: Optional[Mapping[str, str]] = None) -> list[Path]:
     env = os.environ if env is None else env
     created = []
     files = (
-        ("RASA_TOKEN", RASA_TOKEN_FILE),
-        ("PASSERELLE_SECRET_KEY", SECRET_KEY_FILE),
-        ("KIOSK_TOKEN", KIOSK_TOKEN_FILE),
+        (RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
+        (SECRET_KEY_VARIABLE, SECRET_KEY_FILE),
+        (KIOSK_TOKEN_VARIABLE, KIOSK_TOKEN_FILE),
     )
     for name, path in files:
         if not env.get(name, "").strip() and create_secret_file(path):
@@ -321,6 +395,7 @@ __all__ = [
     "ROOT",
     "VAR_DIR",
     "MODEL_PATH",
+    "SECRET_VARIABLES",
     "ConfigError",
     "Settings",
     "init_secrets",

@@ -42,6 +42,9 @@ SENDER_PREFIXES = ((WIDGET_SENDER_PREFIX, WIDGET_CHANNEL), (KIOSK_SENDER_PREFIX,
 SOCKETIO_INPUT = "socketio"
 REST_INPUT = "rest"
 KIOSK_INPUT = "kiosk"  # the kiosk's own REST channel (`rasa_server/kiosk.py`)
+# The field of a widget bot message that lets "Écouter" read it (`passerelle/signing.py`):
+# Rasa's widget channel adds it, the widget sends it back to the web app's `/api/tts`.
+SPEECH_TOKEN_FIELD = "speech_token"  # noqa: S105 - a field name
 
 
 def channel_of(sender_id: str) -> str:

@@ -5,7 +5,8 @@ REST channel (same body, same French refusals) with two differences:
 - its channel name is `kiosk`, so `domain.yml` can give spoken variants of a response
   (`channel: kiosk`) that never say "cliquez" or "écrivez";
 - only a caller holding the kiosk's key (`KIOSK_TOKEN`, sent as
-  `Authorization: Bearer <key>`) may use it.
+  `Authorization: Bearer <key>`) may use it;
+- its conversation ids start with `kiosque-` (and only it may use that prefix).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from passerelle.config import settings
-from passerelle.names import KIOSK_INPUT
+from passerelle.names import KIOSK_INPUT, KIOSK_SENDER_PREFIX
 from rasa_server.rest import RestInput
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ def bearer_token(request: Request) -> str:
 
 class KioskInput(RestInput):
     """REST channel named `kiosk`, open only to the holder of the kiosk's key."""
+
+    sender_prefix = KIOSK_SENDER_PREFIX
 
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token if token is not None else settings().kiosk_token

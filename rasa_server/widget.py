@@ -1,4 +1,4 @@
-"""Rasa socket.io input channel for the web widget, with server-side checks.
+"""Rasa socket.io input channel for the web widget: the server issues and guards sessions.
 
 Wire it in `credentials.yml` instead of the plain `socketio` channel:
 
@@ -7,46 +7,68 @@ Wire it in `credentials.yml` instead of the plain `socketio` channel:
       bot_message_evt: bot_uttered
       session_persistence: true
 
-It behaves like Rasa's own `socketio` channel (same events, same `/socket.io` path, same
+It speaks like Rasa's own `socketio` channel (same events, same `/socket.io` path, same
 channel name) and adds what the widget cannot be trusted to do alone:
-- the socket joins its session's room (Rasa 3.6's own handler does not await `enter_room` with
-  python-socketio 5.x, so with `session_persistence` the replies never reach the browser);
-- every session id starts with `web-`, so the counsellor console can tell web conversations apart;
-- a message that is not text, is empty, or is longer than `MAX_MESSAGE_CHARS` never reaches the
-  assistant: a too long message gets a short French answer instead.
+- browsers may connect only from the widget's allowed origins (`WidgetSettings.allowed_origins`:
+  its public URL and the sites listed in `WIDGET_EMBED_ORIGINS`); Rasa's own channel checks none;
+- the server issues every session id (`web-` and 32 random hex digits) with its signature
+  (`passerelle/signing.py`), sent in `session_confirm` as `{"session_id", "signature"}`;
+  a socket gets back an old session (a page reload) only by presenting both. A forged or
+  foreign id gets a fresh session, and a warning in the log without the id;
+- each socket is bound to the one session it was confirmed: it joins that room only, and a
+  `user_uttered` for any other session is dropped (Rasa trusts the `session_id` field);
+- text loses its control and invisible characters; an empty message never reaches the
+  assistant, a too long one gets a short French answer instead; metadata is an object of
+  at most 4 KB (otherwise a French answer);
+- every bot text carries a speech token (`passerelle.names.SPEECH_TOKEN_FIELD`), the only way
+  the web app's "Écouter" reads a text aloud.
+Session ids are never logged above DEBUG.
 """
 
 from __future__ import annotations
 
-import inspect
+import json
 import logging
 import re
-import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional
+import secrets
+from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint
+import rasa.core.channels.channel
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
-from passerelle.names import SOCKETIO_INPUT, WIDGET_SENDER_PREFIX
+from passerelle.config import settings
+from passerelle.names import SOCKETIO_INPUT, SPEECH_TOKEN_FIELD, WIDGET_SENDER_PREFIX
+from passerelle.signing import session_signature, session_signature_valid, speech_token
+from rasa_server.inputs import MAX_METADATA_BYTES, clean_text, metadata_problem
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
-SESSION_ID_PATTERN = re.compile(rf"^{re.escape(WIDGET_SENDER_PREFIX)}[0-9a-f]{{32}}$")
+# One socket.io packet: the longest message, JSON-escaped, and its metadata, with room.
+MAX_PACKET_BYTES = 64 * 1024
+SESSION_ID_PATTERN = re.compile(rf"{re.escape(WIDGET_SENDER_PREFIX)}[0-9a-f]{{32}}")
 TOO_LONG_MESSAGE = (
     f"Votre message est trop long. Écrivez {MAX_MESSAGE_CHARS} caractères au maximum."
+)
+METADATA_REFUSED = (
+    f"Votre message n'est pas parti : les informations jointes sont trop grosses "
+    f"({MAX_METADATA_BYTES // 1024} Ko au plus) ou mal formées."
 )
 
 
 def new_session_id() -> str:
-    """Returns a fresh widget session id (`web-` and 32 hex digits)."""
-    return WIDGET_SENDER_PREFIX + uuid.uuid4().hex
+    """A fresh widget session id (`web-` and 32 random hex digits)."""
+    return WIDGET_SENDER_PREFIX + secrets.token_hex(16)
 
 
 def valid_session_id(value: Any) -> bool:
-    """Tells whether `value` is a session id this channel gave out."""
-    return isinstance(value, str) and bool(SESSION_ID_PATTERN.match(value))
+    """Tells whether `value` has the form of a session id this channel gives out."""
+    return isinstance(value, str) and SESSION_ID_PATTERN.fullmatch(value) is not None
 
 
 async def filter_message(
@@ -69,37 +91,164 @@ async def filter_message(
     return True
 
 
+def read_metadata(raw: Any) -> Optional[Dict[str, Any]]:
+    """The message's metadata as a small dict ({} when absent); None when refused."""
+    if raw is None:
+        return {}
+    if isinstance(raw, str):
+        if len(raw) > MAX_METADATA_BYTES * 6:  # no JSON parse of a huge string
+            return None
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    return None if metadata_problem(raw) is not None else raw
+
+
+class WidgetOutput(SocketIOOutput):
+    """Rasa's socket.io output; each text carries the token that lets "Écouter" read it."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, secret_key: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.secret_key = secret_key
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        text = response.get("text") if isinstance(response, dict) else None
+        if isinstance(text, str) and text.strip() and self.secret_key:
+            response = {**response, SPEECH_TOKEN_FIELD: speech_token(self.secret_key, text)}
+        await super()._send_message(socket_id, response)
+
+
 class WidgetInput(SocketIOInput):
-    """Rasa's socket.io channel with `web-` session ids and message checks."""
+    """Rasa's socket.io channel with server-issued, signed, socket-bound sessions."""
+
+    def __init__(
+        self,
+        *args: Any,
+        allowed_origins: Optional[Sequence[str]] = None,
+        secret_key: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed_origins = allowed_origins
+        self.secret_key = secret_key
+        # socket id -> the one session that socket speaks for (this process's sockets).
+        self.bound: Dict[str, str] = {}
 
     @classmethod
     def name(cls) -> str:
         return SOCKETIO_INPUT
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Builds Rasa's socket.io blueprint, then tightens its handlers."""
+    def _configure(self) -> None:
+        """Fills the origins and the key from the settings when not given (Rasa's case)."""
+        if self.allowed_origins is None or self.secret_key is None:
+            config = settings().require_secret_key()
+            if self.allowed_origins is None:
+                self.allowed_origins = list(config.widget.allowed_origins)
+            if self.secret_key is None:
+                self.secret_key = config.secret_key
 
-        async def checked(message: UserMessage) -> None:
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The output for events pushed through Rasa's HTTP API."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return WidgetOutput(self.sio, self.bot_message_evt, self.secret_key or "")
+
+    def session_for(self, data: Any) -> str:
+        """The session a `session_request` may have: the one it proves, else a new one."""
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        signature = data.get("signature") if isinstance(data, dict) else None
+        if valid_session_id(requested) and session_signature_valid(
+            self.secret_key or "", requested, signature
+        ):
+            return requested
+        if requested is not None:
+            logger.warning("Widget session request without a valid proof: a new session is issued")
+        return new_session_id()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """A socket.io server that checks origins, issues sessions and binds sockets to them."""
+        self._configure()
+        self.session_persistence = True  # replies go to the room named after the session
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=list(self.allowed_origins or []),
+            cors_credentials=False,
+            max_http_buffer_size=MAX_PACKET_BYTES,
+        )
+        self.sio = sio
+        blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        namespace = self.namespace
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: Dict, auth: Optional[Dict]) -> bool:
+            if not self.jwt_key:
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            payload = None
+            if token:
+                payload = rasa.core.channels.channel.decode_bearer_token(
+                    token, self.jwt_key, self.jwt_algorithm
+                )
+            return bool(payload)
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str) -> None:
+            self.bound.pop(sid, None)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = self.session_for(data)
+            previous = self.bound.get(sid)
+            if previous is not None and previous != session_id:
+                await _maybe_await(sio.leave_room(sid, previous, namespace=namespace))
+            # Rasa 3.6 forgets to await this coroutine (python-socketio 5.x), so its own
+            # channel never joins the room and replies are lost: this handler awaits it.
+            await _maybe_await(sio.enter_room(sid, session_id, namespace=namespace))
+            self.bound[sid] = session_id
+            confirm = {
+                "session_id": session_id,
+                "signature": session_signature(self.secret_key or "", session_id),
+            }
+            await sio.emit("session_confirm", confirm, room=sid, namespace=namespace)
+            logger.debug("Session %s confirmed", session_id)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session_id = self.bound.get(sid)
+            if session_id is None:
+                logger.warning("Widget message from a socket without a session: dropped")
+                return
+            if not isinstance(data, dict):
+                logger.warning("Widget message that is not an object: dropped")
+                return
+            claimed = data.get("session_id")
+            if claimed is not None and claimed != session_id:
+                logger.warning("Widget message for another session than its socket's: dropped")
+                return
+            output = WidgetOutput(sio, self.bot_message_evt, self.secret_key or "")
+            metadata = read_metadata(data.get(self.metadata_key))
+            if metadata is None:
+                logger.info("Widget message with refused metadata")
+                await output.send_text_message(session_id, METADATA_REFUSED)
+                return
+            text = data.get("message")
+            message = UserMessage(
+                clean_text(text) if isinstance(text, str) else text,
+                output,
+                session_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
             await filter_message(message, on_new_message)
 
-        # Replies go to the room named after the session id: without persistence the
-        # sender would be the socket id, which has no `web-` prefix and would be refused.
-        self.session_persistence = True
-        blueprint = super().blueprint(checked)
-        sio = self.sio
-        assert sio is not None  # set by SocketIOInput.blueprint
-
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Optional[Dict]) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if valid_session_id(requested) else new_session_id()
-            if self.session_persistence:
-                # Rasa 3.6 forgets to await this coroutine (python-socketio 5.x), so its own
-                # channel never joins the room and replies are lost: this handler awaits it.
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            logger.debug("Session confirmed")
-
         return blueprint
+
+
+async def _maybe_await(result: Any) -> None:
+    if hasattr(result, "__await__"):
+        await result

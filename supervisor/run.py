@@ -1,9 +1,13 @@
 """Starts the whole assistant on this machine (`make run`); Ctrl-C stops it all.
 
-Services: the Rasa server (REST, socket.io, HTTP API with a token), the action
-server, the web widget (`python -m web`) and the counsellor console
+Services: the Rasa server (`python -m rasa_server`: REST, socket.io, HTTP API with a
+token), the action server, the web widget (`python -m web`) and the counsellor console
 (`python -m console`). Each is a child process; when one dies, or on Ctrl-C, all
 are stopped. Tests start the same supervisor (see `tests/conftest.py`).
+
+Secrets never go on a command line (any local user reads those in `ps`), and each child's
+environment holds only the secrets that process needs (`SERVICE_SECRETS`). Every child
+runs with Rasa's telemetry off.
 
 `python -m supervisor --init` only creates the secret files (the Rasa token and the
 key that signs links and cookies) when their variables are not set; `make run` and
@@ -23,11 +27,15 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from passerelle.config import (
+    KIOSK_TOKEN_VARIABLE,
     MODEL_PATH,
+    RASA_TOKEN_VARIABLE,
     ROOT,
+    SECRET_KEY_VARIABLE,
+    SECRET_VARIABLES,
     ConfigError,
     Settings,
     init_secrets,
@@ -40,6 +48,14 @@ logger = logging.getLogger(__name__)
 STARTUP_TIMEOUT_S = 240.0
 STOP_TIMEOUT_S = 15.0
 POLL_INTERVAL_S = 0.5
+# The secrets each service is given; a service not listed gets none.
+SERVICE_SECRETS: Dict[str, Tuple[str, ...]] = {
+    # the HTTP API token, the kiosk channel's key, the key that signs widget sessions
+    "rasa": (RASA_TOKEN_VARIABLE, KIOSK_TOKEN_VARIABLE, SECRET_KEY_VARIABLE),
+    "actions": (SECRET_KEY_VARIABLE,),  # signs the printable summary's link
+    "web": (SECRET_KEY_VARIABLE,),  # reads summary links and "Écouter" tokens
+    "console": (SECRET_KEY_VARIABLE,),  # the login form's CSRF token
+}
 
 
 @dataclass
@@ -55,15 +71,14 @@ class Service:
 
 
 def child_environment(settings: Settings) -> Dict[str, str]:
-    """Environment for every child: the values `endpoints.yml` expands, and settings."""
-    env = dict(os.environ)
+    """Environment for every child, without any secret: see `service_environment`."""
+    env = {name: value for name, value in os.environ.items() if name not in SECRET_VARIABLES}
     env.update(
         {
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
             "PASSERELLE_DB_URL": settings.store.db_url,
             "PASSERELLE_ACTION_URL": settings.actions.url,
-            "RASA_TOKEN": settings.rasa.token,
-            "PASSERELLE_SECRET_KEY": settings.secret_key,
+            "RASA_TELEMETRY_ENABLED": "false",
             "RASA_PORT": str(settings.rasa.port),
             "ACTION_PORT": str(settings.actions.port),
             "WEB_PORT": str(settings.widget.port),
@@ -75,9 +90,22 @@ def child_environment(settings: Settings) -> Dict[str, str]:
     return env
 
 
+def secret_values(settings: Settings) -> Dict[str, str]:
+    return {
+        RASA_TOKEN_VARIABLE: settings.rasa.token,
+        SECRET_KEY_VARIABLE: settings.secret_key,
+        KIOSK_TOKEN_VARIABLE: settings.kiosk_token,
+    }
+
+
+def service_environment(settings: Settings, name: str) -> Dict[str, str]:
+    """The secrets service `name` needs (`SERVICE_SECRETS`), and nothing else secret."""
+    values = secret_values(settings)
+    return {variable: values[variable] for variable in SERVICE_SECRETS.get(name, ())}
+
+
 def services(settings: Settings, model_path: Path = MODEL_PATH) -> List[Service]:
     """The services `make run` starts, in start order."""
-    bin_dir = Path(sys.executable).parent
     found: List[Service] = [
         Service(
             name="actions",
@@ -86,14 +114,11 @@ def services(settings: Settings, model_path: Path = MODEL_PATH) -> List[Service]
             port=settings.actions.port,
             health_url=f"http://127.0.0.1:{settings.actions.port}/health",
         ),
+        # Our launcher of Rasa's `serve_application`: it reads the token from its
+        # environment, so no secret is on this command line.
         Service(
             name="rasa",
-            argv=[str(bin_dir / "rasa"), "run", "--model", str(model_path)]
-            + ["--interface", settings.rasa.host, "--port", str(settings.rasa.port)]
-            + ["--enable-api", "--auth-token", settings.rasa.token]
-            + ["--credentials", str(ROOT / "credentials.yml")]
-            + ["--endpoints", str(ROOT / "endpoints.yml")]
-            + ["--cors", *settings.rasa.cors_origins],
+            argv=[sys.executable, "-m", "rasa_server", "--model", str(model_path)],
             port=settings.rasa.port,
             health_url=f"{settings.rasa.url}/",
         ),
@@ -111,6 +136,8 @@ def services(settings: Settings, model_path: Path = MODEL_PATH) -> List[Service]
                     health_url=f"{url}/health",
                 )
             )
+    for service in found:
+        service.env.update(service_environment(settings, service.name))
     return found
 
 

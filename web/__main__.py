@@ -20,12 +20,15 @@ def main() -> None:
         "Widget web app on %s (public URL %s)", config.widget.bind_url, config.widget.public_url
     )
     uvicorn.run(
-        create_app(config.require_secrets()),
+        create_app(config.require_secret_key()),
         host=config.widget.host,
         port=config.widget.port,
         log_level="warning",
         server_header=False,
-        proxy_headers=False,
+        # X-Forwarded-For is believed only from TRUSTED_PROXIES: "Écouter" is throttled per
+        # client address, and a client must not choose its own.
+        proxy_headers=bool(config.trusted_proxies),
+        forwarded_allow_ips=list(config.trusted_proxies) or None,
         ws="none",  # no websocket here; the installed websockets is too old for uvicorn
     )
 

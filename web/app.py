@@ -3,6 +3,13 @@
 `create_app(settings)` builds a Starlette app; `python -m web` serves it on
 `WEB_HOST:WEB_PORT`. Every response carries strict security headers. The page tells
 the widget where Rasa's socket.io channel is with a `data-` attribute, never with inline script.
+
+`/api/tts` ("Écouter") reads aloud only what the assistant said: each bot message reaches
+the widget with a speech token signed by Rasa's channel (`passerelle/signing.py`), valid
+one hour for that exact text. It answers only the widget's origins (its own page, and the
+sites listed in `WIDGET_EMBED_ORIGINS`), `TTS_BURST` requests at once then
+`TTS_PER_MINUTE` a minute per client address, and a French 503 when the synthesis queue
+is full.
 """
 
 from __future__ import annotations
@@ -27,8 +34,11 @@ from starlette.templating import Jinja2Templates
 from passerelle.config import VAR_DIR, Settings
 from passerelle.config import settings as current_settings
 from passerelle.http import Scope, SecurityHeaders, header
+from passerelle.names import SPEECH_TOKEN_FIELD
+from passerelle.signing import speech_token_valid
+from web.limits import RateLimiter
 from web.summary import summary_routes
-from web.tts import MAX_TTS_CHARS, SpeechCache
+from web.tts import MAX_TTS_CHARS, SpeechBusyError, SpeechCache
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +47,9 @@ STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
 TTS_CACHE_DIR = VAR_DIR / "tts-cache"
 MAX_TTS_BODY_BYTES = 16_384
+# "Écouter" per client address: a person clicks a few times a minute; a loop is cut short.
+TTS_BURST = 10
+TTS_PER_MINUTE = 20
 HOST_PATTERN = re.compile(r"^[A-Za-z0-9.\-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$")
 
 MESSAGES = {
@@ -47,6 +60,11 @@ MESSAGES = {
     "tts_empty": "Il n'y a pas de texte à lire.",
     "tts_long": f"Le texte est trop long pour être lu. {MAX_TTS_CHARS} caractères au maximum.",
     "tts_failed": "La lecture à voix haute ne marche pas pour le moment. Réessayez plus tard.",
+    "tts_origin": "La lecture à voix haute ne marche que depuis la page de l'assistant.",
+    "tts_unknown": "Ce texte ne vient pas de l'assistant, ou il est trop ancien : "
+    "il ne peut pas être lu.",
+    "tts_throttled": "Trop de demandes de lecture. Attendez une minute, puis réessayez.",
+    "tts_busy": "La lecture à voix haute est très demandée. Réessayez dans un instant.",
 }
 
 
@@ -111,11 +129,15 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    config: Optional[Settings] = None, speech: Optional[SpeechCache] = None
+    config: Optional[Settings] = None,
+    speech: Optional[SpeechCache] = None,
+    limiter: Optional[RateLimiter] = None,
 ) -> Starlette:
     """Builds the widget's web app for `config` (the process settings by default)."""
     config = config or current_settings()
     speech = speech or SpeechCache(TTS_CACHE_DIR)
+    limiter = limiter or RateLimiter(TTS_BURST, TTS_PER_MINUTE)
+    origins = config.widget.allowed_origins
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
     async def index(request: Request) -> Response:
@@ -131,19 +153,32 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def tts(request: Request) -> Response:
+        if request.headers.get("origin") not in origins:
+            logger.warning("Speech request from a foreign or missing origin refused")
+            return _error(request, 403, "tts_origin")
+        if not limiter.allow(request.client.host if request.client else ""):
+            logger.warning("Speech requests throttled for one client")
+            return _error(request, 429, "tts_throttled")
         body = await _read_limited(request, MAX_TTS_BODY_BYTES)
         if body is None:
             return _error(request, 413, "tts_long")
-        text = _text_from(body)
-        if text is None:
+        data = _json_object(body)
+        said = data.get("text") if data is not None else None
+        if not isinstance(said, str):
             return _error(request, 400, "tts_json")
-        text = text.strip()
+        text = said.strip()
         if not text:
             return _error(request, 400, "tts_empty")
         if len(text) > MAX_TTS_CHARS:
             return _error(request, 413, "tts_long")
+        if not speech_token_valid(config.secret_key, said, data.get(SPEECH_TOKEN_FIELD)):
+            logger.warning("Speech request for a text without a valid token refused")
+            return _error(request, 403, "tts_unknown")
         try:
             wav = await speech.wav(text)
+        except SpeechBusyError:
+            logger.warning("Speech synthesis queue full: request refused")
+            return _error(request, 503, "tts_busy")
         except Exception:  # the voice layer failed: say so in French, keep the details in logs
             logger.exception("Speech synthesis failed for a text of %s characters", len(text))
             return _error(request, 503, "tts_failed")
@@ -160,9 +195,10 @@ def create_app(
     ]
     middleware = [
         Middleware(SecurityHeaders, headers=widget_headers(config)),
+        # Only the widget's own origins; no credentials (the widget sends no cookie).
         Middleware(
             CORSMiddleware,
-            allow_origins=list(config.rasa.cors_origins),
+            allow_origins=list(origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         ),
@@ -186,12 +222,10 @@ async def _read_limited(request: Request, limit: int) -> Optional[bytes]:
     return b"".join(chunks)
 
 
-def _text_from(body: bytes) -> Optional[str]:
-    """The `text` field of a JSON body; None when the body is not of that form."""
+def _json_object(body: bytes) -> Optional[Dict[str, Any]]:
+    """The JSON object in `body`; None when the body is not one."""
     try:
         data: Any = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        return None
-    return data["text"]
+    return data if isinstance(data, dict) else None

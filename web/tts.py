@@ -4,6 +4,10 @@ The sound comes from the voice layer (`voice.tts.synthesize_wav`), so the widget
 same French voice and the same speech normaliser as the kiosk. A WAV is kept under
 `var/tts-cache/`, named by the hash of its text; the cache keeps at most `MAX_CACHE_FILES` files
 and `MAX_CACHE_BYTES` bytes, dropping the least recently used first.
+
+Syntheses run one at a time; at most `MAX_WAITING` more may wait their turn. Beyond that,
+`wav()` raises `SpeechBusyError` at once (the app answers a French 503) rather than letting
+a queue grow without end. A cached sound never waits.
 """
 
 from __future__ import annotations
@@ -23,8 +27,14 @@ MAX_TTS_CHARS = 2000
 MAX_CACHE_FILES = 500
 MAX_CACHE_BYTES = 200 * 1024 * 1024
 CACHE_VERSION = "1"
+# Syntheses allowed to wait while one runs (a 2,000-character text takes about a second).
+MAX_WAITING = 4
 
 Synthesizer = Callable[[str], bytes]
+
+
+class SpeechBusyError(RuntimeError):
+    """Too many syntheses are already waiting; try again in a moment."""
 
 
 def _voice_synthesizer() -> Synthesizer:
@@ -43,13 +53,16 @@ class SpeechCache:
         synthesize: Optional[Synthesizer] = None,
         max_files: int = MAX_CACHE_FILES,
         max_bytes: int = MAX_CACHE_BYTES,
+        max_waiting: int = MAX_WAITING,
     ) -> None:
         self.directory = directory
         self.max_files = max_files
         self.max_bytes = max_bytes
+        self.max_waiting = max_waiting
         self._synthesize = synthesize
         # One synthesis at a time: espeak-ng drivers are not thread-safe and the machine is small.
         self._lock = asyncio.Lock()
+        self._queued = 0  # syntheses running or waiting for the lock
 
     def path_for(self, text: str) -> Path:
         """The cache file of `text`."""
@@ -62,14 +75,20 @@ class SpeechCache:
         cached = await run_in_threadpool(_read, path)
         if cached is not None:
             return cached
-        async with self._lock:
-            cached = await run_in_threadpool(_read, path)
-            if cached is not None:
-                return cached
-            if self._synthesize is None:
-                self._synthesize = _voice_synthesizer()
-            data = await run_in_threadpool(self._synthesize, text)
-            await run_in_threadpool(self._store, path, data)
+        if self._queued > self.max_waiting:
+            raise SpeechBusyError(f"{self._queued} syntheses queued")
+        self._queued += 1
+        try:
+            async with self._lock:
+                cached = await run_in_threadpool(_read, path)
+                if cached is not None:
+                    return cached
+                if self._synthesize is None:
+                    self._synthesize = _voice_synthesizer()
+                data = await run_in_threadpool(self._synthesize, text)
+                await run_in_threadpool(self._store, path, data)
+        finally:
+            self._queued -= 1
         return data
 
     def _store(self, path: Path, data: bytes) -> None:

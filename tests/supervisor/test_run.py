@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from passerelle.config import load_settings
-from supervisor.run import Service, StartupError, Supervisor, services
+from supervisor.run import Service, StartupError, Supervisor, child_environment, services
 
 
 def free_port() -> int:
@@ -45,10 +45,27 @@ def settings(tmp_path):
 def test_make_run_starts_rasa_actions_widget_and_console(settings) -> None:
     found = {service.name: service for service in services(settings)}
     assert set(found) == {"actions", "rasa", "web", "console"}
-    rasa = found["rasa"].argv
-    assert "--enable-api" in rasa and rasa[rasa.index("--auth-token") + 1] == "t"
-    assert rasa[rasa.index("--port") + 1] == str(settings.rasa.port)
+    assert found["rasa"].argv[1:3] == ["-m", "rasa_server"]  # our launcher, not `rasa run`
+    assert found["rasa"].health_url == f"{settings.rasa.url}/"
     assert found["web"].health_url == f"{settings.widget.bind_url}/health"
+
+
+def test_no_secret_on_a_command_line_and_each_only_where_needed(settings, monkeypatch) -> None:
+    monkeypatch.setenv("RASA_TOKEN", "t")  # an operator's setting must not leak to all
+    monkeypatch.setenv("KIOSK_TOKEN", "b")
+    found = {service.name: service for service in services(settings)}
+    for service in found.values():
+        assert not {"t", "k", "b"} & set(service.argv), service.name
+    base = child_environment(settings)
+    assert not {"RASA_TOKEN", "PASSERELLE_SECRET_KEY", "KIOSK_TOKEN"} & set(base)
+    assert base["RASA_TELEMETRY_ENABLED"] == "false"
+    assert found["rasa"].env == {
+        "RASA_TOKEN": "t",
+        "PASSERELLE_SECRET_KEY": "k",
+        "KIOSK_TOKEN": settings.kiosk_token,
+    }
+    for name in ("actions", "web", "console"):
+        assert found[name].env == {"PASSERELLE_SECRET_KEY": "k"}, name
 
 
 def test_all_services_start_and_stop_together(settings, tmp_path) -> None:

@@ -93,18 +93,10 @@
 
   // ---------- storage ----------
 
+  // The server issues the session id and its signature (session_confirm); the widget keeps
+  // both, and shows the signature again to get the same conversation back after a reload.
   function freshState() {
-    return { sessionId: newSessionId(), messages: [], pending: [], size: 1, lastActive: Date.now() };
-  }
-
-  function newSessionId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    var hex = "";
-    for (var i = 0; i < bytes.length; i += 1) {
-      hex += ("0" + bytes[i].toString(16)).slice(-2);
-    }
-    return "web-" + hex;
+    return { sessionId: "", signature: "", messages: [], pending: [], size: 1, lastActive: Date.now() };
   }
 
   function hasContent() {
@@ -115,7 +107,8 @@
     try {
       var raw = window.sessionStorage.getItem(STORE_KEY);
       var saved = raw ? JSON.parse(raw) : null;
-      if (saved && /^web-[0-9a-f]{32}$/.test(saved.sessionId) && Array.isArray(saved.messages)) {
+      if (saved && (saved.sessionId === "" || /^web-[0-9a-f]{32}$/.test(saved.sessionId)) &&
+          Array.isArray(saved.messages)) {
         saved.pending = Array.isArray(saved.pending) ? saved.pending : [];
         saved.size = saved.size >= 1 && saved.size <= SIZES ? saved.size : 1;
         return saved;
@@ -325,7 +318,9 @@
     text.id = "pw-text-" + index;
     node.append(text);
     if (bot && message.text) {
-      var listen = button("pw-listen", TEXT.listen, function () { toggleListen(listen, message.text); });
+      var listen = button("pw-listen", TEXT.listen, function () {
+        toggleListen(listen, message.text, message.speechToken);
+      });
       listen.setAttribute("aria-describedby", text.id);
       node.append(listen);
     }
@@ -460,7 +455,8 @@
     if (!text && buttons.length === 0) {
       return;
     }
-    var message = { who: "bot", text: text, buttons: buttons };
+    // The speech token lets "Écouter" read this text (the server signed it).
+    var message = { who: "bot", text: text, buttons: buttons, speechToken: payload.speech_token };
     state.messages.push(message);
     save();
     queue.push(message);
@@ -509,14 +505,19 @@
     });
     var current = socket;
     socket.on("connect", function () {
-      current.emit("session_request", { session_id: state.sessionId });
+      current.emit("session_request", {
+        session_id: state.sessionId || null,
+        signature: state.signature || null
+      });
     });
-    socket.on("session_confirm", function (sessionId) {
+    socket.on("session_confirm", function (confirm) {
       if (current !== socket) {
         return;
       }
-      if (typeof sessionId === "string" && sessionId !== state.sessionId) {
-        state.sessionId = sessionId;
+      if (confirm && typeof confirm.session_id === "string") {
+        state.sessionId = confirm.session_id;
+        state.signature = confirm.signature;
+        save();
       }
       confirmed = true;
       if (wasOffline) {
@@ -575,7 +576,7 @@
     audioButton = null;
   }
 
-  function toggleListen(target, text) {
+  function toggleListen(target, text, speechToken) {
     var wasPlaying = audioButton === target;
     resetListen();
     if (wasPlaying) {
@@ -587,7 +588,7 @@
     window.fetch(BASE + "/api/tts", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text }),
+      body: JSON.stringify({ text: text, speech_token: speechToken }),
       credentials: "omit"
     }).then(function (response) {
       if (!response.ok) {

@@ -1,0 +1,92 @@
+"""Starts the Rasa server: `python -m rasa_server [--model PATH]` (what `make run` starts).
+
+The same server as `rasa run --enable-api --auth-token ... --cors ...`, through Rasa's own
+`serve_application`, with three differences:
+- the API token is read from the environment (`RASA_TOKEN`, see `passerelle/config.py`),
+  never from the command line, where any local user would see it in `ps`; without a token
+  the HTTP API stays closed and only the channels answer;
+- the browser origins Rasa grants are the widget's (`WidgetSettings.allowed_origins`),
+  never "*";
+- no telemetry (`RASA_TELEMETRY_ENABLED=false`) and no error reporting to Sentry: `rasa`'s
+  command line turns Sentry on in `rasa.__main__`, which this launcher does not run.
+Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+from typing import Any, List, Optional
+
+from passerelle.config import MODEL_PATH, ROOT, settings
+
+logger = logging.getLogger(__name__)
+
+TELEMETRY_VARIABLE = "RASA_TELEMETRY_ENABLED"
+# Every channel body is far smaller (REST: 256 KB); the HTTP API's largest (training data
+# posted to /model/train) is about 150 KB for this bot.
+MAX_REQUEST_BYTES = 1024 * 1024
+TOO_BIG = "La requête est trop grosse (1 Mo au plus)."
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m rasa_server", description=__doc__)
+    parser.add_argument("--model", type=Path, default=MODEL_PATH, help="modèle entraîné")
+    return parser.parse_args(argv)
+
+
+def without_outside_reporting() -> None:
+    """Turns Rasa's telemetry off for this process (and any child), before Rasa is imported."""
+    os.environ[TELEMETRY_VARIABLE] = "false"
+
+
+async def harden(app: Any, loop: Any) -> None:
+    """Before the server starts: a French answer for bodies over `MAX_REQUEST_BYTES`."""
+    from sanic import response
+    from sanic.exceptions import PayloadTooLarge
+
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+
+    async def too_big(request: Any, exception: Exception) -> Any:
+        return response.json({"erreur": TOO_BIG}, status=413)
+
+    app.error_handler.add(PayloadTooLarge, too_big)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    without_outside_reporting()
+    config = settings()
+
+    import rasa.core.run
+    import rasa.utils.io
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+    from rasa.utils.tensorflow import environment as tf_env
+
+    configure_logging_and_warnings(None, None, warn_only_once=True, filter_repeated_logs=True)
+    rasa.utils.io.configure_colored_logging(None)
+    configure_structlog(None)
+    tf_env.setup_tf_environment()
+
+    token = config.rasa.token
+    if not token:
+        logger.warning("RASA_TOKEN is empty: Rasa's HTTP API stays closed")
+    rasa.core.run.serve_application(
+        model_path=str(args.model),
+        credentials=str(ROOT / "credentials.yml"),
+        endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
+        interface=config.rasa.host,
+        port=config.rasa.port,
+        cors=list(config.widget.allowed_origins),
+        enable_api=bool(token),
+        auth_token=token or None,
+        server_listeners=[(harden, "before_server_start")],
+    )
+
+
+if __name__ == "__main__":
+    main()
