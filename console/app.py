@@ -301,9 +301,7 @@ class Console:
         filters = index.Filters.parse(request.query_params)
         if filters.search:
             # Who searched the conversations' text, not what: the words may be personal.
-            data.record(
-                self.engine, counsellor_of(request), "recherche", None, _client_ip(request)
-            )
+            data.record(self.engine, counsellor_of(request), "recherche", None, _client_ip(request))
         now = time.time()
         with self.engine.connect() as conn:
             page = index.list_page(conn, filters, now)

@@ -44,6 +44,9 @@ _hasher = PasswordHasher()
 # Verified when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 _checks = threading.BoundedSemaphore(MAX_CONCURRENT_CHECKS)
+# The few writes of the limits, one thread at a time in this process: SQLite (the default
+# store) copes badly with dozens of threads writing at once. Never held during argon2.
+_bookkeeping = threading.Lock()
 
 
 class AccountError(ValueError):
@@ -159,38 +162,41 @@ def attempt_login(
 ) -> LoginOutcome:
     """Checks one login attempt against the limits, then the password.
 
-    Check and record are atomic without a lock: the attempt is first recorded (committed)
-    as a failure, then the limits count the rows recorded before it. Of two attempts racing,
-    the one that counts last sees the other's row, so no limit is ever passed. A throttled
-    or refused-for-load attempt removes its row; a good password removes the failures of
-    its name and address.
+    Check and record are atomic, across threads and processes alike: the attempt is first
+    recorded (committed) as a failure, then the limits count the rows recorded before it.
+    Of two attempts racing, the one that counts last sees the other's row, so no limit is
+    ever passed. A throttled or refused-for-load attempt removes its row; a good password
+    removes the failures of its name and address.
     """
     name = name.strip().lower()[:80]
     now = time.time() if now is None else now
-    with engine.begin() as conn:
-        own = conn.execute(
-            login_failures.insert().values(username=name, ip=ip, at=now)
-        ).inserted_primary_key[0]
-    with engine.connect() as conn:
-        wait = _throttled(conn, name, ip, own, now)
+    with _bookkeeping:
+        with engine.begin() as conn:
+            own = conn.execute(
+                login_failures.insert().values(username=name, ip=ip, at=now)
+            ).inserted_primary_key[0]
+        with engine.connect() as conn:
+            wait = _throttled(conn, name, ip, own, now)
+        if wait:
+            _forget_attempt(engine, own)
     if wait:
-        _forget_attempt(engine, own)
         logger.warning("Console login throttled (%s minute(s))", wait)
         return LoginOutcome(LoginResult.THROTTLED, wait)
     ok = _check_password(engine, name, password)
-    if ok is None:
-        _forget_attempt(engine, own)
-        return LoginOutcome(LoginResult.BUSY)
-    with engine.begin() as conn:
-        if ok:
-            conn.execute(
-                login_failures.delete().where(
-                    login_failures.c.username == name, login_failures.c.ip == ip
+    with _bookkeeping:
+        if ok is None:
+            _forget_attempt(engine, own)
+            return LoginOutcome(LoginResult.BUSY)
+        with engine.begin() as conn:
+            if ok:
+                conn.execute(
+                    login_failures.delete().where(
+                        login_failures.c.username == name, login_failures.c.ip == ip
+                    )
                 )
+            conn.execute(
+                login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW_SECONDS)
             )
-        conn.execute(
-            login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW_SECONDS)
-        )
     record(engine, name, "connexion" if ok else "connexion refusée", None, ip)
     return LoginOutcome(LoginResult.OK if ok else LoginResult.WRONG)
 

@@ -41,6 +41,10 @@ class Stack:
     db_url: str
     db_path: Path
     log_path: Path
+    # The supervisor's process id (its children are the services).
+    pid: int = 0
+    # An origin listed in WIDGET_EMBED_ORIGINS: a test may serve an embedding page there.
+    embed_origin: str = ""
 
     def tracker(self, sender: str) -> dict:
         import httpx
@@ -78,6 +82,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     db_path = work / "conversations.db"
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "CONSOLE_PORT")}
+    embed_origin = f"http://127.0.0.1:{free_port()}"
     token = "test-token-" + os.urandom(8).hex()
     kiosk_token = "test-kiosk-" + os.urandom(8).hex()
     env = dict(os.environ)
@@ -89,6 +94,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "KIOSK_TOKEN": kiosk_token,
             "PYTHONPATH": str(ROOT),
             "WIDGET_RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
+            # Another site that embeds the widget (tests/web/test_widget_browser.py).
+            "WIDGET_EMBED_ORIGINS": embed_origin,
         }
     )
     log_path = OUT_DIR / "stack.log"
@@ -111,6 +118,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         db_url=f"sqlite:///{db_path}",
         db_path=db_path,
         log_path=log_path,
+        pid=process.pid,
+        embed_origin=embed_origin,
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S + 30

@@ -21,9 +21,15 @@ WAIT_S = 20.0
 
 @pytest.mark.stack
 def test_console_reads_the_running_assistant(stack: Stack) -> None:
-    sender = f"web-console-{uuid.uuid4().hex[:8]}"
-    stack.say(sender, "bonjour")
-    stack.say(sender, "mon identifiant est 1234567A")
+    # A kiosk conversation: `kiosque-` ids are the kiosk channel's, opened with its key.
+    sender = f"kiosque-console-{uuid.uuid4().hex[:8]}"
+    for message in ("bonjour", "mon identifiant est 1234567A"):
+        httpx.post(
+            f"{stack.rasa_url}/webhooks/kiosk/webhook",
+            json={"sender": sender, "message": message},
+            headers={"Authorization": f"Bearer {stack.kiosk_token}"},
+            timeout=60,
+        ).raise_for_status()
     created = subprocess.run(
         [sys.executable, "-m", "console.cli", "add-counsellor", "lea"],
         input=PASSWORD + "\n",
@@ -46,5 +52,5 @@ def test_console_reads_the_running_assistant(stack: Stack) -> None:
             assert time.monotonic() < deadline, page.text[-2000:]
             time.sleep(0.5)
         assert "bonjour" in page.text and "1234567A" not in page.text
-        listed = client.get("/", params={"canal": "widget"})
+        listed = client.get("/", params={"canal": "borne"})
         assert sender in listed.text

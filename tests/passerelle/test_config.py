@@ -90,3 +90,53 @@ def test_a_set_variable_needs_no_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "KIOSK_TOKEN_FILE", tmp_path / "kiosk_token")
     assert config.init_secrets({**SECRETS, "KIOSK_TOKEN": "b"}) == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_browser_origins_come_from_the_public_url_and_the_listed_embedders() -> None:
+    local = load_settings(SECRETS)
+    assert local.widget.allowed_origins == (
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+    )
+    public = load_settings(
+        {
+            **SECRETS,
+            "PUBLIC_URL": "https://aide.exemple.fr/chat",
+            "WIDGET_EMBED_ORIGINS": "https://Association.exemple.org/, http://mairie.example:8080",
+        }
+    )
+    assert public.widget.allowed_origins == (
+        "https://aide.exemple.fr",
+        "https://association.exemple.org",
+        "http://mairie.example:8080",
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["*", "https://*.exemple.fr", "exemple.fr", "https://exemple.fr/page", "null"]
+)
+def test_an_embedding_origin_is_exact_and_never_a_wildcard(value: str) -> None:
+    with pytest.raises(ConfigError, match="WIDGET_EMBED_ORIGINS liste des origines exactes"):
+        load_settings({**SECRETS, "WIDGET_EMBED_ORIGINS": value})
+
+
+def test_the_old_cors_variable_says_what_replaced_it() -> None:
+    with pytest.raises(ConfigError, match="WIDGET_EMBED_ORIGINS"):
+        load_settings({**SECRETS, "PASSERELLE_CORS_ORIGINS": "*"})
+
+
+def test_trusted_proxies_are_none_by_default_and_checked() -> None:
+    assert load_settings(SECRETS).trusted_proxies == ()
+    proxies = load_settings({**SECRETS, "TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/24"})
+    assert proxies.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/24")
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES liste des adresses IP"):
+        load_settings({**SECRETS, "TRUSTED_PROXIES": "proxy.local"})
+
+
+def test_web_apps_need_only_the_signing_key(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
+    only_key = load_settings({"PASSERELLE_SECRET_KEY": "k"})
+    assert only_key.rasa.token == ""
+    assert only_key.require_secret_key().secret_key == "k"
+    with pytest.raises(ConfigError, match="RASA_TOKEN"):
+        only_key.require_secrets()

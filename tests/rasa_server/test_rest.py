@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from typing import Optional
 
 import httpx
 import pytest
@@ -146,3 +147,110 @@ def test_http_api_needs_the_token(stack) -> None:
     assert httpx.get(url, timeout=30).status_code == 401
     assert httpx.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
     assert httpx.get(url, params={"token": stack.token}, timeout=30).status_code == 200
+
+
+# --- who may use REST, and what it accepts -------------------------------------------------
+
+PIRATE = "https://pirate.example"
+
+
+def post_raw(stack, body: bytes, headers: Optional[dict] = None) -> httpx.Response:
+    return httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        content=body,
+        headers={"content-type": "application/json", **(headers or {})},
+        timeout=60,
+    )
+
+
+def keeps_serving(stack) -> None:
+    assert "J'ai oublié mon mot de passe" in texts(stack.say(new_sender(), "jai oublié mon mdp"))
+
+
+def test_an_unknown_origin_gets_no_cors_grant_on_rest(stack) -> None:
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    preflight = {
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
+    refused = httpx.options(url, headers={"origin": PIRATE, **preflight}, timeout=30)
+    assert "access-control-allow-origin" not in refused.headers
+    body = {"sender": new_sender(), "message": "bonjour"}
+    posted = httpx.post(url, json=body, headers={"origin": PIRATE}, timeout=60)
+    assert "access-control-allow-origin" not in posted.headers
+    assert "access-control-allow-credentials" not in posted.headers
+    granted = httpx.options(url, headers={"origin": stack.web_url, **preflight}, timeout=30)
+    assert granted.headers["access-control-allow-origin"] == stack.web_url
+
+
+@pytest.mark.parametrize("prefix", ["web-", "kiosque-"])
+def test_anonymous_rest_cannot_use_the_widget_or_kiosk_ids(stack, prefix: str) -> None:
+    sender = prefix + uuid.uuid4().hex
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "tu peux repeter"},
+        timeout=60,
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "erreur": "Les identifiants qui commencent par « web- » ou « kiosque- » sont réservés "
+        "au widget et à la borne. Choisissez un autre identifiant de conversation."
+    }
+    tracker = stack.tracker(sender)
+    assert not [event for event in tracker["events"] if event["event"] == "user"]
+    keeps_serving(stack)
+
+
+def test_the_kiosk_channel_uses_kiosk_ids_only(stack) -> None:
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/kiosk/webhook",
+        json={"sender": "web-" + uuid.uuid4().hex, "message": "bonjour"},
+        headers={"Authorization": f"Bearer {stack.kiosk_token}"},
+        timeout=60,
+    )
+    assert response.status_code == 400
+    assert response.json() == {"erreur": "Sur ce canal, « sender » commence par « kiosque- »."}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "start"),
+    [
+        # An id followed by a line break (a `$` regex would let it through).
+        ({"sender": "abc\n", "message": "bonjour"}, 400, "« sender » doit être un identifiant"),
+        ({"sender": "web-" + "a" * 32 + "\n", "message": "bonjour"}, 400, "« sender » doit"),
+        # Control, bidi and zero-width characters forge lines in the console's audit log.
+        ({"sender": "abc\x1b[2J\rdef", "message": "bonjour"}, 400, "« sender » doit"),
+        ({"sender": "abc\u202egnp.exe", "message": "bonjour"}, 400, "« sender » doit"),
+        ({"sender": "ab\u200bc", "message": "bonjour"}, 400, "« sender » doit"),
+        ({"sender": "a" * 129, "message": "bonjour"}, 400, "« sender » doit"),
+        ({"sender": "a", "message": "bonjour", "metadata": [1]}, 400, "« metadata » doit"),
+        # Metadata over 4 KB.
+        (
+            {"sender": "a", "message": "bonjour", "metadata": {"x": "a" * 5000}},
+            413,
+            "« metadata » est trop gros : 4 Ko au plus.",
+        ),
+    ],
+    ids=["newline", "web id newline", "escape", "bidi", "zero width", "long", "list", "5 KB"],
+)
+def test_input_edges_are_refused_in_french(stack, body: dict, status: int, start: str) -> None:
+    response = post_raw(stack, json.dumps(body).encode())
+    assert response.status_code == status
+    assert response.json()["erreur"].startswith(start)
+    keeps_serving(stack)
+
+
+def test_five_megabytes_of_metadata_are_refused_in_french(stack) -> None:
+    body = {"sender": new_sender(), "message": "bonjour", "metadata": {"x": "a" * 5_000_000}}
+    response = post_raw(stack, json.dumps(body).encode())
+    assert response.status_code == 413
+    assert response.json()["erreur"].startswith("La requête est trop grosse")
+    keeps_serving(stack)
+
+
+def test_a_caller_cannot_pick_the_channel_name(stack) -> None:
+    sender = new_sender()
+    body = {"sender": sender, "message": "bonjour", "input_channel": "kiosk"}
+    assert post_raw(stack, json.dumps(body).encode()).status_code == 200
+    users = [event for event in stack.tracker(sender)["events"] if event["event"] == "user"]
+    assert [event["input_channel"] for event in users] == ["rest"]

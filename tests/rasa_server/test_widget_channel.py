@@ -7,12 +7,16 @@ from typing import List
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from passerelle.names import SPEECH_TOKEN_FIELD
+from passerelle.signing import session_signature, speech_token_valid
 from rasa_server.widget import (
     MAX_MESSAGE_CHARS,
     TOO_LONG_MESSAGE,
     WidgetInput,
+    WidgetOutput,
     filter_message,
     new_session_id,
+    read_metadata,
     valid_session_id,
 )
 
@@ -45,6 +49,7 @@ def test_new_session_ids_are_prefixed_and_valid() -> None:
         "web-123",
         "kiosque-" + "0" * 32,
         SESSION + "x",
+        SESSION + "\n",
         "web-" + "G" * 32,
     ],
 )
@@ -102,3 +107,69 @@ def test_channel_keeps_rasa_socketio_name_and_settings() -> None:
     assert WidgetInput.name() == "socketio"
     assert channel.socketio_path == "/socket.io"
     assert channel.user_message_evt == "user_uttered"
+
+
+KEY = "clé-de-test"
+
+
+def channel() -> WidgetInput:
+    return WidgetInput(allowed_origins=["http://127.0.0.1:8000"], secret_key=KEY)
+
+
+def test_a_proven_session_comes_back_and_anything_else_gets_a_fresh_one(caplog) -> None:
+    widget = channel()
+    assert (
+        widget.session_for({"session_id": SESSION, "signature": session_signature(KEY, SESSION)})
+        == SESSION
+    )
+    for request in (
+        {"session_id": SESSION},
+        {"session_id": SESSION, "signature": "0" * 64},
+        {"session_id": SESSION + "\n", "signature": session_signature(KEY, SESSION + "\n")},
+        {"session_id": SESSION, "signature": session_signature("autre-clé", SESSION)},
+    ):
+        fresh = widget.session_for(request)
+        assert fresh != SESSION and valid_session_id(fresh)
+    assert valid_session_id(widget.session_for(None))
+    assert valid_session_id(widget.session_for({"session_id": None}))
+    assert "a new session is issued" in caplog.text
+    assert SESSION not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, {}),
+        ({"page": "/aide"}, {"page": "/aide"}),
+        ('{"page": "/aide"}', {"page": "/aide"}),
+        ({"x": "a" * 5000}, None),
+        ('{"x": "' + "a" * 5000 + '"}', None),
+        ("a" * 5_000_000, None),
+        ("pas du json", None),
+        ([1, 2], None),
+    ],
+    ids=["none", "small", "string", "5 KB", "5 KB string", "5 MB", "not json", "list"],
+)
+def test_metadata_is_a_small_object(raw: object, expected: object) -> None:
+    assert read_metadata(raw) == expected
+
+
+class Emitted:
+    def __init__(self) -> None:
+        self.calls: List[tuple] = []
+
+    async def emit(self, event: str, data: dict, room: str) -> None:
+        self.calls.append((event, data, room))
+
+
+async def test_every_bot_text_carries_its_speech_token() -> None:
+    sio = Emitted()
+    output = WidgetOutput(sio, "bot_uttered", KEY)  # type: ignore[arg-type]
+    await output.send_text_with_buttons(
+        SESSION, "Bonjour.\n\nQue voulez-vous ?", [{"title": "Oui", "payload": "/affirm"}]
+    )
+    texts = [data for _, data, _ in sio.calls]
+    assert [data["text"] for data in texts] == ["Bonjour.", "Que voulez-vous ?"]
+    for data in texts:
+        assert speech_token_valid(KEY, data["text"], data[SPEECH_TOKEN_FIELD])
+    assert {room for _, _, room in sio.calls} == {SESSION}

@@ -236,7 +236,8 @@ def test_listen_fetches_a_real_wav_that_plays(stack: Any, watched: Watched) -> N
     with page.expect_response(lambda r: r.url.endswith("/api/tts")) as info:
         listen.click()
     response = info.value
-    assert response.request.post_data_json == {"text": text}
+    sent = response.request.post_data_json
+    assert sent["text"] == text and sent["speech_token"]  # the token Rasa's channel signed
     assert response.status == 200
     assert response.headers["content-type"] == "audio/wav"
     assert int(response.headers["content-length"]) > 20_000
@@ -245,7 +246,9 @@ def test_listen_fetches_a_real_wav_that_plays(stack: Any, watched: Watched) -> N
         "data-state", re.compile("^(playing|ended)$"), timeout=REPLY_TIMEOUT_MS
     )
     # The same request, read here: a real WAV of the sentence, served from the cache.
-    body = page.request.post(stack.web_url + "/api/tts", data={"text": text}).body()
+    body = page.request.post(
+        stack.web_url + "/api/tts", data=sent, headers={"origin": stack.web_url}
+    ).body()
     assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
     with wave.open(io.BytesIO(body)) as wav:
         assert wav.getnframes() / wav.getframerate() > 1.0
@@ -415,7 +418,11 @@ EMBEDDING_PAGE = """<!doctype html>
 
 @pytest.fixture
 def other_site(stack: Any) -> Iterator[str]:
-    """Another web site (another origin, on this machine) whose page embeds the widget."""
+    """Another web site (another origin, on this machine) whose page embeds the widget.
+
+    It is served at the origin the stack lists in WIDGET_EMBED_ORIGINS, as an operator
+    lists an association's site: Rasa and "Écouter" grant no other origin.
+    """
     body = EMBEDDING_PAGE.format(web_url=stack.web_url, rasa_url=stack.rasa_url).encode()
 
     class Page(http.server.BaseHTTPRequestHandler):
@@ -429,7 +436,8 @@ def other_site(stack: Any) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    port = int(stack.embed_origin.rsplit(":", 1)[1])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -449,7 +457,7 @@ def test_one_script_tag_embeds_the_widget_in_another_site(
     send(page, PASSWORD_QUESTION)
     assert "J'ai oublié mon mot de passe" in " ".join(bot_messages(page).all_inner_texts())
     screenshot(page, "widget-embedded")
-    # "Écouter" works from the other site too (the TTS endpoint allows it by CORS).
+    # "Écouter" works from the listed site too (the TTS endpoint allows its origin by CORS).
     listen = page.locator(".pw-msg-bot .pw-listen").first
     listen.click()
     expect(listen).to_have_attribute(
