@@ -31,9 +31,10 @@ import json
 import logging
 import re
 import secrets
-from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
 import rasa.core.channels.channel
+from engineio import AsyncServer as EngineIOServer
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
@@ -119,6 +120,25 @@ class WidgetOutput(SocketIOOutput):
         await super()._send_message(socket_id, response)
 
 
+class OriginCheckingEngine(EngineIOServer):
+    """Engine.IO that refuses unknown origins but leaves the CORS headers to Rasa.
+
+    Rasa's CORS extension (sanic-cors, with the same origins) already answers every path,
+    `/socket.io/` included; a second `Access-Control-Allow-Origin` would make browsers
+    refuse the answer.
+    """
+
+    def _cors_headers(self, environ: Dict[str, Any]) -> List[Tuple[str, str]]:
+        return []
+
+
+class WidgetSocketServer(AsyncServer):
+    """python-socketio's server on `OriginCheckingEngine`."""
+
+    def _engineio_server_class(self) -> type:
+        return OriginCheckingEngine
+
+
 class WidgetInput(SocketIOInput):
     """Rasa's socket.io channel with server-issued, signed, socket-bound sessions."""
 
@@ -170,10 +190,10 @@ class WidgetInput(SocketIOInput):
         """A socket.io server that checks origins, issues sessions and binds sockets to them."""
         self._configure()
         self.session_persistence = True  # replies go to the room named after the session
-        sio = AsyncServer(
+        # Engine.IO answers 400 to a browser whose Origin is not one of the widget's.
+        sio = WidgetSocketServer(
             async_mode="sanic",
             cors_allowed_origins=list(self.allowed_origins or []),
-            cors_credentials=False,
             max_http_buffer_size=MAX_PACKET_BYTES,
         )
         self.sio = sio

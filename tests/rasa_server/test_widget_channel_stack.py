@@ -143,5 +143,4 @@ def test_socketio_grants_cors_to_the_widget_origins_only(stack: Any) -> None:
     assert "access-control-allow-origin" not in refused.headers
     granted = httpx.get(url, headers={"origin": stack.web_url}, timeout=30)
     assert granted.status_code == 200
-    assert granted.headers["access-control-allow-origin"] == stack.web_url
-    assert granted.headers.get("access-control-allow-credentials") != "true"
+    assert granted.headers.get_list("access-control-allow-origin") == [stack.web_url]
