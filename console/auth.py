@@ -22,7 +22,7 @@ from console.tables import counsellors, login_failures, sessions
 
 logger = logging.getLogger(__name__)
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")  # used with fullmatch
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 # Login throttling: failures per name and address, per account whatever the address,
@@ -56,7 +56,7 @@ class AccountError(ValueError):
 def check_name(name: str) -> str:
     """The account name, normalised, or AccountError."""
     name = name.strip().lower()
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise AccountError(
             "Le nom doit avoir 2 à 40 caractères : lettres sans accent, chiffres, point, tiret."
         )

@@ -217,7 +217,7 @@ class WidgetInput(SocketIOInput):
             return bool(payload)
 
         @sio.on("disconnect", namespace=namespace)
-        async def disconnect(sid: str) -> None:
+        async def disconnect(sid: str, reason: Any = None) -> None:
             self.bound.pop(sid, None)
 
         @sio.on("session_request", namespace=namespace)

@@ -243,8 +243,13 @@ def test_input_edges_are_refused_in_french(stack, body: dict, status: int, start
 def test_five_megabytes_of_metadata_are_refused_in_french(stack) -> None:
     body = {"sender": new_sender(), "message": "bonjour", "metadata": {"x": "a" * 5_000_000}}
     response = post_raw(stack, json.dumps(body).encode())
+    assert response.status_code == 413  # refused by the server before the body is read
+    assert response.json() == {"erreur": "La requête est trop grosse (1 Mo au plus)."}
+    keeps_serving(stack)
+    body["metadata"] = {"x": "a" * 300_000}  # read, then refused by the channel
+    response = post_raw(stack, json.dumps(body).encode())
     assert response.status_code == 413
-    assert response.json()["erreur"].startswith("La requête est trop grosse")
+    assert response.json()["erreur"].startswith("La requête est trop grosse (256 Ko au plus).")
     keeps_serving(stack)
 
 
