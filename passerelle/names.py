@@ -45,6 +45,9 @@ KIOSK_INPUT = "kiosk"  # the kiosk's own REST channel (`rasa_server/kiosk.py`)
 # The field of a widget bot message that lets "Écouter" read it (`passerelle/signing.py`):
 # Rasa's widget channel adds it, the widget sends it back to the web app's `/api/tts`.
 SPEECH_TOKEN_FIELD = "speech_token"  # noqa: S105 - a field name
+# Key of the `custom` data carrying the printable summary's link to the kiosk (the kiosk
+# variant of `utter_actualisation_summary` in domain.yml): printed, never spoken.
+SUMMARY_LINK_KEY = "summary_url"
 
 
 def channel_of(sender_id: str) -> str:

@@ -1,12 +1,19 @@
 """The agency kiosk's own channel: REST at `/webhooks/kiosk/webhook`, with the kiosk's key.
 
 Configured in `credentials.yml` as `rasa_server.kiosk.KioskInput:`. It is this project's
-REST channel (same body, same French refusals) with two differences:
+REST channel (same body, same French refusals) with these differences:
 - its channel name is `kiosk`, so `domain.yml` can give spoken variants of a response
   (`channel: kiosk`) that never say "cliquez" or "écrivez";
 - only a caller holding the kiosk's key (`KIOSK_TOKEN`, sent as
   `Authorization: Bearer <key>`) may use it;
 - its conversation ids start with `kiosque-` (and only it may use that prefix).
+
+Rasa 3.6 picks a response variant by the name of the *output* channel
+(`rasa/core/nlg/response.py`, `output_channel.name()`), for the domain's responses and for
+those a custom action names (`dispatcher.utter_message(response=...)`,
+`rasa/core/actions/action.py` `_utter_responses`). Rasa's REST channel collects replies in
+a `CollectingOutputChannel` named "collector", so `channel: kiosk` variants would never be
+chosen: this channel hands Rasa the same collector under the name `kiosk`.
 """
 
 from __future__ import annotations
@@ -15,7 +22,13 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
+from rasa.core.channels.rest import QueueOutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -35,6 +48,33 @@ def bearer_token(request: Request) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
+class KioskOutput(CollectingOutputChannel):
+    """Rasa's REST collector, named `kiosk` so that `channel: kiosk` variants are chosen."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return KIOSK_INPUT
+
+
+class KioskQueueOutput(QueueOutputChannel):
+    """The same for REST's streaming mode (`?stream=true`)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return KIOSK_INPUT
+
+
+def named_kiosk(output: OutputChannel) -> OutputChannel:
+    """An output channel named `kiosk` that fills the same message list or queue."""
+    if isinstance(output, QueueOutputChannel):
+        return KioskQueueOutput(output.messages)
+    if isinstance(output, CollectingOutputChannel):
+        renamed = KioskOutput()
+        renamed.messages = output.messages  # REST answers with this very list
+        return renamed
+    return output
+
+
 class KioskInput(RestInput):
     """REST channel named `kiosk`, open only to the holder of the kiosk's key."""
 
@@ -52,7 +92,11 @@ class KioskInput(RestInput):
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        async def through_kiosk_output(message: UserMessage) -> None:
+            message.output_channel = named_kiosk(message.output_channel)
+            await on_new_message(message)
+
+        webhook = super().blueprint(through_kiosk_output)
 
         @webhook.middleware("request")
         async def only_the_kiosk(request: Request) -> Optional[HTTPResponse]:
