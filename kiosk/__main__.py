@@ -15,7 +15,9 @@ from pathlib import Path
 from kiosk.assistant import Assistant
 from kiosk.kiosk import Kiosk
 from kiosk.listen import Ears, MicEars, TypedEars, WavEars
+from kiosk.printer import Printer
 from kiosk.speak import Mouth, SpeakerMouth, TextMouth, WavMouth
+from passerelle.config import settings
 from voice.config import VoiceConfig
 from voice.mic import DeviceError, has_output_device
 from voice.models import ModelError
@@ -65,6 +67,20 @@ def _mouth(args: argparse.Namespace) -> Mouth:
     return SpeakerMouth()
 
 
+def _printer() -> Printer | None:
+    """The CUPS printer of `KIOSK_PRINTER`, or None (no printer, or one that cannot work)."""
+    config = settings()
+    if not config.voice.printer:
+        return None
+    printer = Printer(config.voice.printer, config.widget.public_url)
+    problem = printer.check()
+    if problem:
+        print(f"{problem} La borne ne pourra pas imprimer.", file=sys.stderr)
+        return None
+    logger.info("Kiosk prints on %s", printer.queue)
+    return printer
+
+
 def _tell(mouth: Mouth | None, config: VoiceConfig, message: str) -> None:
     """Says a setup problem aloud when possible, and always prints it."""
     print(message, file=sys.stderr)
@@ -101,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             mouth,
             Assistant(config.rasa_url, config.request_timeout, config.kiosk_token),
             model,
+            printer=_printer(),
         )
         return kiosk.run()
     except (ModelError, DeviceError, SpeechUnavailableError) as error:

@@ -21,10 +21,11 @@ class AssistantUnavailableError(RuntimeError):
 
 @dataclass(frozen=True)
 class Reply:
-    """One bot message: its text and its buttons (title, payload)."""
+    """One bot message: its text, its buttons (title, payload) and its custom data."""
 
     text: str
     buttons: list[dict] = field(default_factory=list)
+    custom: dict = field(default_factory=dict)
 
 
 def new_sender_id() -> str:
@@ -61,8 +62,9 @@ class Assistant:
                 continue
             buttons = [b for b in item.get("buttons") or [] if isinstance(b, dict)]
             text = str(item.get("text") or "")
-            if text or buttons:
-                replies.append(Reply(text, buttons))
+            custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+            if text or buttons or custom:
+                replies.append(Reply(text, buttons, custom))
         return replies
 
 

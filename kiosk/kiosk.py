@@ -4,6 +4,12 @@ Local commands ("répète", "plus lentement", "plus fort", "recommence", "stop")
 the assistant. Silence gets the question repeated once, then an offer to stop. After a
 goodbye, "stop", or `idle_reset_seconds` without anyone, the conversation is dropped: the
 next person gets a new conversation id and default voice settings.
+
+A long answer is spoken in steps of at most about 12 seconds (`kiosk/steps.py`): after
+each step but the last the kiosk asks "Voulez-vous la suite ?". "Oui" (or "la suite") says
+the next step, "non" goes straight to the turn's question, anything else is a new message
+for the assistant. "Répète" says the last step again, not the whole answer. Links are
+never read: the recap link is printed when a printer is set (`kiosk/printer.py`).
 """
 
 from __future__ import annotations
@@ -12,13 +18,18 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from kiosk.assistant import Assistant, AssistantUnavailableError, Reply, new_sender_id
 from kiosk.listen import Ears, Heard
+from kiosk.printer import Printer, PrintError
 from kiosk.speak import Mouth, sentences
+from kiosk.steps import Step, paragraphs_of, plan_steps, speakable
+from passerelle.calendar import today_in_paris
+from passerelle.names import SUMMARY_LINK_KEY
 from passerelle.numbers import format_euros, format_hours, parse_amount, parse_hours
 from passerelle.privacy import mask_text
 from passerelle.text import words, yes_or_no
@@ -35,13 +46,17 @@ GOODBYE_RE = re.compile(r"\b(?:au revoir|a bientot|bonne journee|bonne soiree)\b
 HELLO_ONLY_RE = re.compile(r"^(?:bonjour|bonsoir|salut|allo|hello|coucou)(?: madame| monsieur)?$")
 POLITE_RE = re.compile(
     r"\b(?:s'il vous plait|s'il te plait|svp|merci|pouvez vous|"
-    r"vous pouvez|tu peux|peux tu|parlez|parle|je veux|on)\b"
+    r"vous pouvez|tu peux|peux tu|parlez|parle|je veux|on|"
+    r"encore une fois|encore|moi|ca|la question|la derniere phrase)\b"
 )
 # The local commands by their folded words ("repete" -> "répète").
 COMMANDS = {words(form): command for form, command in COMMAND_FORMS.items()}
 HOURS_QUESTION_RE = re.compile(r"\bheures?\b", re.IGNORECASE)
 AMOUNT_QUESTION_RE = re.compile(r"\b(?:salaire|montant|euros?|brut)\b", re.IGNORECASE)
 YES_NO_BUTTONS = [{"title": "Oui", "payload": "oui"}, {"title": "Non", "payload": "non"}]
+# What the person may answer to "Voulez-vous la suite ?" besides yes and no (folded words).
+MORE_FORMS = {"la suite", "suite", "continue", "continuez", "encore", "et apres", "apres"}
+MORE_BUTTONS = [*YES_NO_BUTTONS, {"title": "La suite", "payload": "oui"}]
 
 RESET = "reset"  # the person is gone: wait quietly for the next one
 RESTART = "restart"  # start again now, greeting included
@@ -59,13 +74,26 @@ class Session:
     """What the kiosk knows about the current person; dropped entirely at reset."""
 
     sender: str
-    last_spoken: str = ""
+    last_spoken: str = ""  # the last step, said again by "répète"
+    question: str = ""  # what the last step asked, said again after a silence
     last_bot_text: str = ""
-    buttons: list[dict] = field(default_factory=list)
+    buttons: list[dict] = field(default_factory=list)  # the answers expected now
+    steps: list[Step] = field(default_factory=list)  # what is left of the answer
+    final_buttons: list[dict] = field(default_factory=list)  # the answers after the last step
     silences: int = 0
     idle: float = 0.0
     awaiting: str | None = None  # "stop" or "number"
     pending: str = ""
+
+
+@dataclass(frozen=True)
+class SpokenTurn:
+    """A bot turn ready to speak: its paragraphs, and how it ends."""
+
+    paragraphs: list[str]
+    closing: str  # the print notice, the question and the answer choices
+    buttons: list[dict]
+    bot_text: str
 
 
 class Kiosk:
@@ -79,6 +107,7 @@ class Kiosk:
         assistant: Assistant,
         model: object | None = None,
         messages: dict[str, str] | None = None,
+        printer: Printer | None = None,
     ) -> None:
         self.config = config
         self.ears = ears
@@ -86,6 +115,7 @@ class Kiosk:
         self.assistant = assistant
         self.model = model
         self.messages = messages or load_messages()
+        self.printer = printer
         self.rate = config.tts_rate
         self.gain = 1.0
         self.session = Session(new_sender_id())
@@ -121,6 +151,7 @@ class Kiosk:
                 return FINISHED
         self._new_session()
         self.say(self.messages["greeting"], remember=True)
+        self.session.question = self.messages["greeting_question"]
         if first is not None and not (first.text and HELLO_ONLY_RE.match(words(first.text))):
             outcome = self._handle(first)
             if outcome:
@@ -147,6 +178,8 @@ class Kiosk:
     def _grammar(self) -> Grammar | None:
         if self.session.awaiting in ("stop", "number"):
             return Grammar.from_buttons(YES_NO_BUTTONS, self.model)
+        if self.session.steps:
+            return Grammar.from_buttons(MORE_BUTTONS, self.model)
         if self.session.buttons:
             return Grammar.from_buttons(self.session.buttons, self.model)
         return None
@@ -204,6 +237,15 @@ class Kiosk:
         command = _command(text)
         if command:
             return self._run_command(command)
+        if session.steps:  # the kiosk asked "Voulez-vous la suite ?"
+            if answer == "oui" or words(text) in MORE_FORMS:
+                self._next_step()
+                return None
+            if answer == "non":
+                self._skip_to_closing()
+                return None
+            session.steps = []  # something else: a new message for the assistant
+            session.buttons = session.final_buttons
         grammar = Grammar.from_buttons(session.buttons, None) if session.buttons else None
         payload = grammar.payload_for(text) if grammar else None
         message = payload if payload and payload not in COMMAND_FORMS.values() else to_message(text)
@@ -224,7 +266,7 @@ class Kiosk:
             logger.info("Nobody for %.0f s: the kiosk forgets the conversation", session.idle)
             return RESET
         if session.silences == 1:
-            question = last_question(session.last_spoken)
+            question = session.question or last_question(session.last_spoken)
             self.say(f"{self.messages['nothing_heard']} {question}".strip())
         elif session.silences == 2:
             session.awaiting = "stop"
@@ -280,8 +322,11 @@ class Kiosk:
             self.say(self.messages["assistant_down"])
             return None
         rest_seconds = time.perf_counter() - started
-        speech = self._speech_for(replies)
-        first_sample = self.say(speech or self.messages["not_understood"], remember=bool(speech))
+        turn = self._turn_of(replies)
+        if turn.paragraphs or turn.closing:
+            first_sample = self._start_turn(turn)
+        else:
+            first_sample = self.say(self.messages["not_understood"])
         timings = dict(heard.timings)
         timings.update({"rest_turn": rest_seconds, "tts_first_chunk": first_sample})
         self.turn_timings.append(timings)
@@ -295,22 +340,94 @@ class Kiosk:
             return RESET
         return None
 
-    def _speech_for(self, replies: list[Reply]) -> str:
-        session = self.session
-        session.buttons = []
-        parts = []
-        texts = []
+    # --- a turn in steps -----------------------------------------------------------------
+
+    def _turn_of(self, replies: list[Reply], today: date | None = None) -> SpokenTurn:
+        """The assistant's replies as paragraphs to speak and a closing question.
+
+        A reply carrying the summary's link (never spoken) has it printed now, and the
+        closing says where the paper is.
+        """
+        today = today or today_in_paris()
+        paragraphs: list[str] = []
+        texts: list[str] = []
+        buttons: list[dict] = []
+        notice = ""
         for index, reply in enumerate(replies):
             if index and reply == replies[index - 1]:
                 continue  # the same message twice in a row is said once
+            link = reply.custom.get(SUMMARY_LINK_KEY)
+            if isinstance(link, str) and link:
+                notice = self._print(link)
             if reply.text:
                 texts.append(reply.text)
-                parts.append(normalize_for_speech(reply.text))
+                for paragraph in paragraphs_of(reply.text):
+                    spoken = speakable(paragraph, today)
+                    if spoken:
+                        paragraphs.append(spoken)
             if reply.buttons:
-                session.buttons = reply.buttons
-                parts.append(choices_prompt(str(b.get("title", "")) for b in reply.buttons))
-        session.last_bot_text = " ".join(texts)
-        return " ".join(part for part in parts if part)
+                buttons = reply.buttons
+        question = ""
+        if paragraphs and texts and "?" in texts[-1]:
+            # The question of the last message, and what follows it ("Par exemple : ..."),
+            # close the turn: said together, and said again after a silence.
+            said = sentences(paragraphs[-1])
+            asks = [index for index, sentence in enumerate(said) if "?" in sentence]
+            if asks:
+                question = " ".join(said[asks[-1] :])
+                if asks[-1]:
+                    paragraphs[-1] = " ".join(said[: asks[-1]])
+                else:
+                    paragraphs.pop()
+        choices = "" if _yes_or_no_buttons(buttons) else _choices(buttons)
+        bot_text = " ".join(texts)
+        follow_up = ""
+        if not (question or choices or words(bot_text).startswith("au revoir")):
+            follow_up = self.messages["what_else"]  # every turn ends with a question
+        closing = " ".join(part for part in (notice, question, choices, follow_up) if part)
+        return SpokenTurn(paragraphs, closing, buttons, bot_text)
+
+    def _print(self, link: str) -> str:
+        """Prints the summary at `link` if a printer is set; what to say about the paper."""
+        if self.printer is None:
+            return self.messages["paper_at_desk"]
+        try:
+            self.printer.print_summary(link)
+        except PrintError as error:
+            logger.warning("Summary not printed on %s: %s", self.printer.queue, error)
+            return self.messages["print_failed"]
+        return self.messages["printed"]
+
+    def _start_turn(self, turn: SpokenTurn) -> float:
+        session = self.session
+        session.last_bot_text = turn.bot_text
+        session.final_buttons = turn.buttons
+        session.steps = plan_steps(
+            turn.paragraphs,
+            turn.closing,
+            lambda text: self.mouth.seconds(text, self.rate),
+            self.messages["more"],
+        )
+        return self._next_step()
+
+    def _next_step(self) -> float:
+        """Says the next step of the answer; the answers expected come with the last one."""
+        session = self.session
+        step = session.steps.pop(0)
+        session.buttons = session.final_buttons if step.last else []
+        session.question = step.ending
+        return self.say(step.text, remember=True)
+
+    def _skip_to_closing(self) -> None:
+        """ "Non" to "Voulez-vous la suite ?": straight to the question of the answer."""
+        session = self.session
+        ending = session.steps[-1].ending
+        session.steps = []
+        session.buttons = session.final_buttons
+        if "?" not in ending:  # only answer choices, or nothing: ask what the person wants
+            ending = f"{self.messages['what_else']} {ending}".strip()
+        session.question = ending
+        self.say(f"{self.messages['skip']} {ending}", remember=True)
 
 
 def last_question(spoken: str) -> str:
@@ -320,6 +437,15 @@ def last_question(spoken: str) -> str:
         if parts[index].endswith("?"):
             return " ".join(parts[index:])
     return spoken
+
+
+def _choices(buttons: list[dict]) -> str:
+    return choices_prompt(str(b.get("title", "")) for b in buttons) if buttons else ""
+
+
+def _yes_or_no_buttons(buttons: list[dict]) -> bool:
+    """Just "Oui" and "Non": the question says it all, no "Dites oui ou non" after it."""
+    return sorted(words(str(b.get("title", ""))) for b in buttons) == ["non", "oui"]
 
 
 def _words(value: str) -> str:
@@ -339,4 +465,13 @@ def _yes_no(text: str) -> str | None:
     return None if answer is None else ("oui" if answer else "non")
 
 
-__all__ = ["FINISHED", "RESET", "RESTART", "Kiosk", "Session", "last_question", "load_messages"]
+__all__ = [
+    "FINISHED",
+    "RESET",
+    "RESTART",
+    "Kiosk",
+    "Session",
+    "SpokenTurn",
+    "last_question",
+    "load_messages",
+]

@@ -1,7 +1,14 @@
-"""Where the kiosk's speech goes: the speakers, numbered WAV files, or the terminal."""
+"""Where the kiosk's speech goes: the speakers, numbered WAV files, or the terminal.
+
+Every mouth also says how long a text takes to speak (`seconds`), with the voice and rate
+it speaks with, so the kiosk can cut long answers into short steps (`kiosk/steps.py`).
+The sound of each sentence is kept for a while (`spoken`): measuring a step and then
+saying it synthesises it once.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -17,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 TRANSCRIPT_NAME = "transcript.tsv"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SPOKEN_CACHE = 64  # sentences whose sound is kept (the current turn and a few prompts)
+# Without sound (TextMouth): the kiosk's voice at 140 words a minute says about 14.8
+# characters of normalised French a second (espeak-ng, measured on the kiosk's answers).
+CHARS_PER_SECOND_AT_140 = 14.8
 
 
 class Mouth(Protocol):
@@ -24,12 +35,25 @@ class Mouth(Protocol):
 
     def say(self, text: str, rate: int, gain: float) -> float: ...
 
+    def seconds(self, text: str, rate: int) -> float: ...
+
     def beep(self) -> None: ...
 
 
 def sentences(text: str) -> list[str]:
     """`text` cut after each sentence, so the first one can be spoken while the rest is made."""
     return [part for part in SENTENCE_END.split(text.strip()) if part]
+
+
+@functools.lru_cache(maxsize=SPOKEN_CACHE)
+def spoken(sentence: str, rate: int) -> Audio:
+    """One sentence in the kiosk's voice (kept: measured first, then said)."""
+    return synthesize(sentence, rate=rate, normalize=False)
+
+
+def speech_seconds(text: str, rate: int) -> float:
+    """How long the kiosk's voice takes to say `text`, sentence by sentence."""
+    return sum(spoken(sentence, rate).duration for sentence in sentences(text))
 
 
 class SpeakerMouth:
@@ -43,11 +67,14 @@ class SpeakerMouth:
         started = time.perf_counter()
         first = None
         for sentence in sentences(text):
-            audio = synthesize(sentence, rate=rate, normalize=False).scaled(gain)
+            audio = spoken(sentence, rate).scaled(gain)
             if first is None:
                 first = time.perf_counter() - started
             self.speakers.play(audio)
         return first or 0.0
+
+    def seconds(self, text: str, rate: int) -> float:
+        return speech_seconds(text, rate)
 
     def beep(self) -> None:
         self.speakers.play(tone(22_050))
@@ -68,7 +95,7 @@ class WavMouth:
         first = None
         audio: Audio | None = None
         for sentence in sentences(text):
-            part = synthesize(sentence, rate=rate, normalize=False).scaled(gain)
+            part = spoken(sentence, rate).scaled(gain)
             if first is None:
                 first = time.perf_counter() - started
             audio = part if audio is None else audio + part
@@ -84,6 +111,9 @@ class WavMouth:
             print(f"Borne : {text}", file=self.echo, flush=True)
         return first or 0.0
 
+    def seconds(self, text: str, rate: int) -> float:
+        return speech_seconds(text, rate)
+
     def beep(self) -> None:
         return None
 
@@ -98,8 +128,20 @@ class TextMouth:
         print(f"Borne : {text}", file=self.stream, flush=True)
         return 0.0
 
+    def seconds(self, text: str, rate: int) -> float:
+        """An estimate from the length of the text (no voice is used here)."""
+        return len(text) / CHARS_PER_SECOND_AT_140 * 140 / max(rate, 1)
+
     def beep(self) -> None:
         return None
 
 
-__all__ = ["Mouth", "SpeakerMouth", "TextMouth", "WavMouth", "sentences"]
+__all__ = [
+    "Mouth",
+    "SpeakerMouth",
+    "TextMouth",
+    "WavMouth",
+    "sentences",
+    "speech_seconds",
+    "spoken",
+]

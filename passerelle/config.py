@@ -250,6 +250,8 @@ class VoiceSettings:
     silence_timeout: float
     end_silence_ms: int
     idle_reset_seconds: int
+    # CUPS queue the kiosk prints the recap on (`lp -d`); empty: no printer.
+    printer: str
 
 
 @dataclass(frozen=True)
@@ -345,6 +347,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             silence_timeout=_float(env, "VOICE_SILENCE_TIMEOUT", 8.0),
             end_silence_ms=_int(env, "VOICE_END_SILENCE_MS", 450),
             idle_reset_seconds=_int(env, "VOICE_IDLE_RESET_SECONDS", 60),
+            printer=_text(env, "KIOSK_PRINTER"),
         ),
         secret_key=_secret(env, SECRET_KEY_VARIABLE, SECRET_KEY_FILE),
         kiosk_token=_secret(env, KIOSK_TOKEN_VARIABLE, KIOSK_TOKEN_FILE),

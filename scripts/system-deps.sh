@@ -3,10 +3,12 @@
 #   espeak-ng      : French text-to-speech engine driven by pyttsx3 (kiosk, "Écouter" button)
 #   libportaudio2  : microphone and speakers for sounddevice (kiosk)
 #   chromium       : headless browser for the end-to-end tests (only with "test")
+#   cups, cups-client : a private CUPS server (with its filters) and `lp`, for the kiosk's printing
+#                    test (only with "test"; an agency kiosk uses its own CUPS, see kiosk/README.md)
 # Usage: scripts/system-deps.sh [run|test]
 set -euo pipefail
 want=(espeak-ng libportaudio2)
-[ "${1:-run}" = "test" ] && want+=(chromium)
+[ "${1:-run}" = "test" ] && want+=(chromium cups cups-client)
 
 missing=()
 for pkg in "${want[@]}"; do

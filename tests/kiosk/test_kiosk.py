@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from kiosk.assistant import Assistant
-from kiosk.kiosk import Kiosk, last_question, load_messages
+from kiosk.kiosk import Kiosk, _command, last_question, load_messages
 from kiosk.listen import Heard, TypedEars, WavEars
 from kiosk.speak import TRANSCRIPT_NAME, WavMouth
 from passerelle.config import ROOT
@@ -124,15 +124,17 @@ def test_greeting_commands_buttons_and_numbers(assistant_url: str, tmp_path: Pat
     texts = [text for _, _, _, text in rows]
     greeting = texts[0]
     assert "Je suis une machine" in greeting
-    assert "ne dites jamais votre mot de passe" in greeting
-    assert texts[1] == "Avez-vous oublié votre mot de passe ? Dites oui ou non."
+    assert "Ne dites jamais votre mot de passe" in greeting
+    # A yes/no question is said as it is: no "Dites oui ou non" after it.
+    assert texts[1] == "Avez-vous oublié votre mot de passe ?"
     assert texts[2] == texts[1]  # "répète"
     assert texts[3] == MESSAGES["slower"] and texts[4] == texts[1]
     assert rows[4][1] == rows[1][1] - 25  # slower rate
     assert texts[5] == MESSAGES["louder"] and rows[6][2] == 1.5  # louder
-    # "ouais" maps to the "Oui" button's payload; emoji are not read.
-    assert texts[7] == "Cliquez sur J'ai oublié mon mot de passe."
-    assert texts[9] == "J'ai noté : trente-cinq heures."
+    # "ouais" maps to the "Oui" button's payload; emoji are not read. An answer that asks
+    # nothing ends with a question, so the person knows they may speak.
+    assert texts[7] == f"Cliquez sur J'ai oublié mon mot de passe. {MESSAGES['what_else']}"
+    assert texts[9] == f"J'ai noté : trente-cinq heures. {MESSAGES['what_else']}"
     sent = [message for _, message in Scripted.received]
     assert sent == [
         "je n'arrive pas à me connecter",
@@ -155,7 +157,7 @@ def test_silence_repeats_once_then_offers_to_stop(assistant_url: str, tmp_path: 
         tmp_path,
     )
     texts = [text for _, _, _, text in said(tmp_path)]
-    question = "Avez-vous oublié votre mot de passe ? Dites oui ou non."
+    question = "Avez-vous oublié votre mot de passe ?"
     assert texts[1] == question
     assert texts[2] == f"{MESSAGES['nothing_heard']} {question}"
     assert texts[3] == MESSAGES["offer_stop"]
@@ -205,7 +207,7 @@ def test_the_assistant_saying_goodbye_ends_the_conversation(
 
 def test_the_same_reply_twice_is_said_once(assistant_url: str, tmp_path: Path) -> None:
     run_typed(assistant_url, ["dis-le deux fois"], tmp_path)
-    assert [text for _, _, _, text in said(tmp_path)][1] == "Pardon ? Dites oui ou non."
+    assert [text for _, _, _, text in said(tmp_path)][1] == "Pardon ?"
 
 
 def test_recommence_and_stop(assistant_url: str, tmp_path: Path) -> None:
@@ -252,7 +254,7 @@ def test_unsure_number_is_read_back(assistant_url: str, tmp_path: Path) -> None:
     assert texts[2] == readback
     assert texts[3] == MESSAGES["number_again"]
     assert texts[4] == readback
-    assert texts[5] == "J'ai noté : trente-cinq heures."
+    assert texts[5] == f"J'ai noté : trente-cinq heures. {MESSAGES['what_else']}"
     assert [m for _, m in Scripted.received] == ["je veux m'actualiser", "35 heures"]
 
 
@@ -300,12 +302,28 @@ def test_wav_turns_with_bad_recordings(
     # The stereo 44.1 kHz turn was recognised and sent; the reply was spoken.
     assert len(Scripted.received) == 1
     sent = Scripted.received[0][1]
-    assert sent and texts[1] == f"Vous avez dit : {sent}."
+    assert sent and texts[1] == f"Vous avez dit : {sent}. {MESSAGES['what_else']}"
     assert texts[2] == f"Cet enregistrement est vide. {MESSAGES['bad_recording']}"
     assert "4000 hertz" in texts[3]
     assert texts[4].startswith("Ce fichier n'est pas un enregistrement WAV lisible.")
     assert texts[5].startswith(MESSAGES["nothing_heard"])
     assert kiosk.turn_timings and kiosk.turn_timings[0]["end_of_speech_wait"] == 0.45
+
+
+@pytest.mark.parametrize(
+    ("said", "command"),
+    [
+        ("répète", "répète"),
+        ("vous pouvez répéter la question s'il vous plaît", "répète"),
+        ("répétez-moi ça", "répète"),
+        ("répète encore", "répète"),
+        ("parlez plus fort", "plus fort"),
+        ("encore une fois", None),
+        ("je veux m'actualiser", None),
+    ],
+)
+def test_local_commands_with_everyday_words_around(said: str, command: str | None) -> None:
+    assert _command(said) == command
 
 
 def test_last_question() -> None:
