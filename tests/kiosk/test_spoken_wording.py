@@ -204,6 +204,14 @@ def test_every_response_alone_speaks_in_steps_of_at_most_12_seconds(tmp_path: Pa
     assert not too_long, "\n".join(too_long)
 
 
+def test_the_kiosks_own_sentences_are_short_too() -> None:
+    """What the kiosk says by itself, alone or after "Je n'ai rien entendu."."""
+    rate = VoiceConfig.from_settings().tts_rate
+    said = [*MESSAGES.values(), f"{MESSAGES['nothing_heard']} {MESSAGES['greeting_question']}"]
+    too_long = [text for text in said if speech_seconds(text, rate) > STEP_SECONDS]
+    assert not too_long
+
+
 def test_placeholders_are_all_filled_for_the_kiosk() -> None:
     for name, variants in RESPONSES.items():
         for variant in variants:
