@@ -223,9 +223,9 @@ class Kiosk:
             if answer == "oui":
                 self.say(self.messages["goodbye"])
                 return RESET
-            if answer == "non":
-                self.say(self.messages["keep_going"])
-                self.say(session.last_spoken)
+            if answer == "non":  # the question again, not the whole step
+                question = session.question or last_question(session.last_spoken)
+                self.say(f"{self.messages['keep_going']} {question}")
                 return None
         if session.awaiting == "number":
             session.awaiting = None
