@@ -237,6 +237,8 @@ class ActionActualisationIntro(Action):
             end=period.end_text,
             opens=period.opens_text,
             closes=period.closes_text,
+            period=period.period_text,
+            window=period.window_text,
         )
         if period.is_open:
             dispatcher.utter_message(response="utter_actualisation_period_open", **texts)
@@ -598,6 +600,7 @@ class ActionActualisationDone(Action):
                 response="utter_actualisation_when_open",
                 opens=period.opens_text,
                 closes=period.closes_text,
+                window=period.window_text,
             )
         if slots.get("worked"):
             dispatcher.utter_message(response="utter_actualisation_payslip")

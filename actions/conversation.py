@@ -68,6 +68,7 @@ class ActionRepeat(Action):
                 text=event.get("text"),
                 buttons=data.get("buttons") or [],
                 image=data.get("image"),
+                attachment=data.get("attachment"),
                 custom=data.get("custom"),
             )
         return []

@@ -80,6 +80,16 @@ class Period:
     def closes_text(self) -> str:
         return format_day(self.closes)
 
+    @property
+    def period_text(self) -> str:
+        """ "du 1er au 30 juin 2019": the declared month, as people read dates."""
+        return format_range(self.start, self.end)
+
+    @property
+    def window_text(self) -> str:
+        """ "du 28 juin au 15 juillet 2019": when the declaration can be made."""
+        return format_range(self.opens, self.closes)
+
 
 def today_in_paris(now: Optional[datetime] = None) -> date:
     """Today's date in Europe/Paris (the date France Travail uses)."""
@@ -129,11 +139,42 @@ def format_day(day: date) -> str:
     return f"{number} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def format_range(first: date, last: date) -> str:
+    """Two dates in the one style every message uses, saying month and year once.
+
+    "du 1er au 30 juin 2019", "du 28 juin au 15 juillet 2019",
+    "du 28 décembre 2026 au 15 janvier 2027".
+    """
+    number = "1er" if first.day == 1 else str(first.day)
+    if (first.year, first.month) == (last.year, last.month):
+        start = number
+    elif first.year == last.year:
+        start = f"{number} {MONTH_NAMES[first.month - 1]}"
+    else:
+        start = format_day(first)
+    return f"du {start} au {format_day(last)}"
+
+
+def format_range_texts(start_text: str, end_text: str) -> str:
+    """`format_range` of two "01/06/2019" texts (as kept in slots and summary links).
+
+    Texts that are not dates are shown as they are, so a damaged link still reads.
+    """
+    try:
+        first = datetime.strptime(start_text, DATE_FORMAT).date()
+        last = datetime.strptime(end_text, DATE_FORMAT).date()
+    except (TypeError, ValueError):
+        return f"du {start_text} au {end_text}"
+    return format_range(first, last)
+
+
 __all__ = [
     "ACTUALISATION_CLOSES_DAY",
     "ACTUALISATION_OPENS_DAY",
     "Period",
     "format_day",
+    "format_range",
+    "format_range_texts",
     "month_bounds",
     "period_for",
     "period_from_texts",

@@ -1,8 +1,9 @@
-"""The recap of a rehearsed declaration, in the site's own words.
+"""The recap of a rehearsed declaration: one "question : réponse" line per answer.
 
 The line templates live in `domain.yml` (`utter_recap_header`, `utter_recap_<slot>_true`,
 `utter_recap_<slot>_false`) so that they can be reviewed without code; `recap_lines`
 fills them. The action server shows the recap; the summary page (`web/`) prints it.
+The header's `{period}` reads "du 1er au 30 juin 2019", like every date the bot says.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from passerelle.actualisation import ANSWER_SLOTS
+from passerelle.calendar import format_range_texts
 from passerelle.domain import load_domain
 from passerelle.numbers import format_euros, format_hours
 
@@ -54,14 +56,26 @@ def recap_lines(answers: Mapping[str, Any], templates: Mapping[str, str]) -> lis
     return lines
 
 
+def recap_header(start: str, end: str, templates: Mapping[str, str]) -> str:
+    """ "Vos réponses pour la période du 1er au 30 juin 2019 :" from the slots' texts."""
+    return templates[f"{RECAP_PREFIX}header"].format(period=format_range_texts(start, end))
+
+
 def recap_text(
     start: str, end: str, answers: Mapping[str, Any], templates: Mapping[str, str]
 ) -> str:
-    """The whole recap: "Pour la période du ... vous déclarez :" then "- line ;" lines."""
+    """The whole recap: the header, then one "- question : réponse" line per answer.
+
+    `start` and `end` are the slots' "01/06/2019" texts.
+    """
     lines = recap_lines(answers, templates)
-    header = templates[f"{RECAP_PREFIX}header"].format(start=start, end=end)
-    items = [f"- {line} ;" for line in lines[:-1]] + [f"- {line}." for line in lines[-1:]]
-    return "\n".join([header, *items])
+    return "\n".join([recap_header(start, end, templates), *(f"- {line}" for line in lines)])
 
 
-__all__ = ["recap_lines", "recap_text", "templates_from_domain", "templates_from_file"]
+__all__ = [
+    "recap_header",
+    "recap_lines",
+    "recap_text",
+    "templates_from_domain",
+    "templates_from_file",
+]

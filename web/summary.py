@@ -20,7 +20,7 @@ from starlette.templating import Jinja2Templates
 
 from passerelle.config import Settings
 from passerelle.numbers import format_euros, format_hours
-from passerelle.recap import recap_lines, templates_from_file
+from passerelle.recap import recap_header, recap_lines, templates_from_file
 from passerelle.summary import SUMMARY_PATH, read_summary_token
 
 logger = logging.getLogger(__name__)
@@ -44,9 +44,7 @@ def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
     if answers.get("sick_leave") and answers.get("sick_leave_dates"):
         details.append(("Dates de l'arrêt maladie", str(answers["sick_leave_dates"])))
     return {
-        "header": recap["utter_recap_header"].format(
-            start=payload.get("start") or "", end=payload.get("end") or ""
-        ),
+        "header": recap_header(payload.get("start") or "", payload.get("end") or "", recap),
         "lines": recap_lines(answers, recap),
         "details": details,
         "worked": bool(answers.get("worked")),

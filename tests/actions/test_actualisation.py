@@ -319,14 +319,14 @@ def test_closed_window_asks_rehearsal_first() -> None:
 
 
 RECAP = (
-    "Pour la période du 01/06/2019 au 30/06/2019, vous déclarez :\n"
-    "- avoir travaillé 35 heures pour 1 200 € brut ;\n"
-    "- ne pas avoir été en stage ;\n"
-    "- avoir été en arrêt maladie (du 3 au 10) ;\n"
-    "- ne pas avoir été en congé maternité ;\n"
-    "- ne pas percevoir une nouvelle pension retraite ;\n"
-    "- ne pas percevoir une nouvelle pension d'invalidité de 2ème ou 3ème catégorie ;\n"
-    "- être toujours à la recherche d'un emploi."
+    "Vos réponses pour la période du 1er au 30 juin 2019 :\n"
+    "- Travail : oui, 35 heures pour 1 200 € brut\n"
+    "- Stage : non\n"
+    "- Arrêt maladie : oui, du 3 au 10\n"
+    "- Congé maternité : non\n"
+    "- Nouvelle pension de retraite : non\n"
+    "- Nouvelle pension d'invalidité (2ème ou 3ème catégorie) : non\n"
+    "- Toujours à la recherche d'un emploi : oui"
 )
 WORKED_STATE = {
     **ALL_NO,
@@ -342,7 +342,7 @@ def test_recap_wording() -> None:
     templates = templates_from_domain(DOMAIN)
     assert recap_text("01/06/2019", "30/06/2019", WORKED_STATE, templates) == RECAP
     no_work = recap_text("01/06/2019", "30/06/2019", ALL_NO, templates)
-    assert "- ne pas avoir travaillé ;" in no_work
+    assert "- Travail : non\n" in no_work
 
 
 def test_recap_action_sends_recap_then_question() -> None:
@@ -374,8 +374,13 @@ def test_summary_link_starts_with_the_public_url(monkeypatch: pytest.MonkeyPatch
     link = messages[-1]["url"]
     assert link.startswith("https://exemple.fr/resume/")
     assert slots["summary_url"] == link
-    text = DOMAIN["responses"]["utter_actualisation_summary"][0]["text"]
-    assert "{url}" in text
+    # The address goes in a link attachment, never in the text (read aloud, shown raw).
+    summary = DOMAIN["responses"]["utter_actualisation_summary"][0]
+    assert summary["attachment"] == {
+        "type": "link",
+        "payload": {"title": "Ouvrir mon récapitulatif", "url": "{url}"},
+    }
+    assert "{url}" not in summary["text"] and "http" not in summary["text"]
 
 
 def test_done_after_stop_says_abandoned() -> None:

@@ -21,6 +21,15 @@ def say(stack, sender: str, text: str) -> str:
     return "\n".join(message.get("text", "") for message in stack.say(sender, text))
 
 
+def summary_links(messages: list) -> list:
+    """The link attachments among REST messages (the recap's "Ouvrir mon récapitulatif")."""
+    return [
+        m["attachment"]["payload"]
+        for m in messages
+        if (m.get("attachment") or {}).get("type") == "link"
+    ]
+
+
 def test_person_rehearses_with_words_a_correction_and_a_password(stack) -> None:
     sender = f"actu-{uuid.uuid4().hex[:8]}"
     intro = say(stack, sender, "je veux m'actualiser")
@@ -51,15 +60,18 @@ def test_person_rehearses_with_words_a_correction_and_a_password(stack) -> None:
     assert slots(stack, sender)["still_seeking"] is None
     recap = say(stack, sender, "oui")
     assert slots(stack, sender)["still_seeking"] is False
-    assert "avoir travaillé 35 heures pour 1 200 € brut" in recap
-    assert "ne plus être à la recherche d'un emploi" in recap
+    assert "Travail : oui, 35 heures pour 1 200 € brut" in recap
+    assert "Toujours à la recherche d'un emploi : non" in recap
 
     say(stack, sender, "non")  # not correct
     say(stack, sender, "stage")
     recap = say(stack, sender, "oui")
-    assert "- avoir été en stage ;" in recap
-    done = say(stack, sender, "oui")
-    assert "M'actualiser" in done and "/resume/" in done
+    assert "- Stage : oui\n" in recap
+    messages = stack.say(sender, "oui")
+    done = "\n".join(message.get("text", "") for message in messages)
+    assert "M'actualiser" in done and "/resume/" not in done  # no raw address in any text
+    [link] = summary_links(messages)
+    assert link["title"] == "Ouvrir mon récapitulatif" and "/resume/" in link["url"]
 
     state = slots(stack, sender)
     assert state["internship"] is True

@@ -6,7 +6,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from passerelle.calendar import format_day, period_for, today_in_paris
+from passerelle.calendar import (
+    format_day,
+    format_range,
+    format_range_texts,
+    period_for,
+    today_in_paris,
+)
 
 CASES = [
     # today, declared start, declared end, open?, opens, closes
@@ -53,3 +59,24 @@ def test_today_uses_paris_time() -> None:
     assert today_in_paris(datetime(2019, 6, 27, 23, 30, tzinfo=timezone.utc)) == date(2019, 6, 28)
     with pytest.raises(ValueError):
         today_in_paris(datetime(2019, 6, 27, 23, 30))
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "text"),
+    [
+        (date(2026, 11, 1), date(2026, 11, 30), "du 1er au 30 novembre 2026"),
+        (date(2026, 11, 28), date(2026, 12, 15), "du 28 novembre au 15 décembre 2026"),
+        (date(2026, 12, 28), date(2027, 1, 15), "du 28 décembre 2026 au 15 janvier 2027"),
+        (date(2026, 6, 1), date(2026, 7, 1), "du 1er juin au 1er juillet 2026"),
+    ],
+)
+def test_date_ranges_in_one_style(first: date, last: date, text: str) -> None:
+    assert format_range(first, last) == text
+
+
+def test_period_texts_read_as_ranges() -> None:
+    period = period_for(date(2026, 11, 25))
+    assert period.period_text == "du 1er au 30 novembre 2026"
+    assert period.window_text == "du 28 novembre au 15 décembre 2026"
+    assert format_range_texts("01/11/2026", "30/11/2026") == "du 1er au 30 novembre 2026"
+    assert format_range_texts("abîmé", "30/11/2026") == "du abîmé au 30/11/2026"

@@ -43,10 +43,10 @@ def test_summary_shows_period_and_answers_escaped() -> None:
     response = client().get(f"/resume/{token}")
     assert response.status_code == 200
     page = response.text
-    assert "Pour la période du 01/06/2019 au 30/06/2019, vous déclarez :" in page
-    assert "avoir travaillé 35 heures pour 1 200,50 € brut ;" in page
-    assert "ne pas avoir été en stage ;" in page
-    assert "être toujours à la recherche d&#39;un emploi." in page
+    assert "Vos réponses pour la période du 1er au 30 juin 2019 :" in page
+    assert "<li>Travail : oui, 35 heures pour 1 200,50 € brut</li>" in page
+    assert "<li>Stage : non</li>" in page
+    assert "<li>Toujours à la recherche d&#39;un emploi : oui</li>" in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
     assert 'id="print-button"' in page
