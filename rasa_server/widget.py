@@ -21,7 +21,12 @@ channel name) and adds what the widget cannot be trusted to do alone:
   assistant, a too long one gets a short French answer instead; metadata is an object of
   at most 4 KB (otherwise a French answer);
 - every bot text carries a speech token (`passerelle.names.SPEECH_TOKEN_FIELD`), the only way
-  the web app's "Écouter" reads a text aloud.
+  the web app's "Écouter" reads a text aloud;
+- a turn never ends in a dead end: when the assistant's last message of a turn has no buttons
+  and asks nothing (an answer outside the actualisation form), `FOLLOW_UP_RESPONSE`
+  ("Autre question ?" with buttons) follows. Inside the form every turn ends with the next
+  question (`utter_ask_...`), so nothing is added there. The follow-up is part of the
+  widget's display only: it is not an event of the conversation.
 Session ids are never logged above DEBUG.
 """
 
@@ -43,6 +48,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from passerelle.config import settings
+from passerelle.domain import load_domain
 from passerelle.names import SOCKETIO_INPUT, SPEECH_TOKEN_FIELD, WIDGET_SENDER_PREFIX
 from passerelle.signing import session_signature, session_signature_valid, speech_token
 from rasa_server.inputs import MAX_METADATA_BYTES, clean_text, metadata_problem
@@ -60,6 +66,15 @@ METADATA_REFUSED = (
     f"Votre message n'est pas parti : les informations jointes sont trop grosses "
     f"({MAX_METADATA_BYTES // 1024} Ko au plus) ou mal formées."
 )
+
+
+# After an answer that ends without buttons: "Autre question ?" (domain.yml).
+FOLLOW_UP_RESPONSE = "utter_anything_else"
+# A turn ending with one of these asks something already: no follow-up.
+QUESTION_PREFIX = "utter_ask_"
+CLOSING_RESPONSES = frozenset({"utter_goodbye", FOLLOW_UP_RESPONSE})
+# Marks the follow-up message for the widget (web/static/widget.js reads it).
+FOLLOW_UP_FIELD = "follow_up"
 
 
 def new_session_id() -> str:
@@ -106,18 +121,61 @@ def read_metadata(raw: Any) -> Optional[Dict[str, Any]]:
     return None if metadata_problem(raw) is not None else raw
 
 
+def follow_up() -> Dict[str, Any]:
+    """The follow-up's text and buttons: the text-channel variant of `FOLLOW_UP_RESPONSE`."""
+    variants = load_domain()["responses"][FOLLOW_UP_RESPONSE]
+    variant = next((v for v in variants if v.get("channel") in (None, SOCKETIO_INPUT)), variants[0])
+    return {"text": variant["text"], "buttons": list(variant.get("buttons") or [])}
+
+
+def needs_follow_up(last: Optional[Dict[str, Any]]) -> bool:
+    """Whether a turn whose last bot message is `last` ends in a dead end.
+
+    `last` is the message Rasa gave the output channel (`utter_action` names the response).
+    """
+    if not last:
+        return False
+    if last.get("buttons") or last.get("quick_replies"):
+        return False
+    name = last.get("utter_action") or ""
+    return not name.startswith(QUESTION_PREFIX) and name not in CLOSING_RESPONSES
+
+
 class WidgetOutput(SocketIOOutput):
-    """Rasa's socket.io output; each text carries the token that lets "Écouter" read it."""
+    """Rasa's socket.io output; each text carries the token that lets "Écouter" read it.
+
+    It also remembers a turn's last message, to end the turn well (`end_turn`).
+    """
 
     def __init__(self, sio: AsyncServer, bot_message_evt: str, secret_key: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.secret_key = secret_key
+        self.last: Optional[Dict[str, Any]] = None
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         text = response.get("text") if isinstance(response, dict) else None
         if isinstance(text, str) and text.strip() and self.secret_key:
             response = {**response, SPEECH_TOKEN_FIELD: speech_token(self.secret_key, text)}
         await super()._send_message(socket_id, response)
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self.last = dict(message)
+        await super().send_response(recipient_id, message)
+
+    async def end_turn(self, recipient_id: str) -> None:
+        """Sends "Autre question ?" with its buttons when the turn ended in a dead end.
+
+        The message has Rasa's socket.io shape (`text`, `quick_replies`) and says it is a
+        follow-up (`FOLLOW_UP_FIELD`), so the widget keeps the answer above it in view.
+        """
+        if needs_follow_up(self.last):
+            more = follow_up()
+            replies = [
+                {"content_type": "text", "title": b["title"], "payload": b["payload"]}
+                for b in more["buttons"]
+            ]
+            message = {"text": more["text"], "quick_replies": replies, FOLLOW_UP_FIELD: True}
+            await self._send_message(recipient_id, message)
 
 
 class OriginCheckingEngine(EngineIOServer):
@@ -264,7 +322,8 @@ class WidgetInput(SocketIOInput):
                 input_channel=self.name(),
                 metadata=metadata,
             )
-            await filter_message(message, on_new_message)
+            if await filter_message(message, on_new_message):
+                await output.end_turn(session_id)
 
         return blueprint
 

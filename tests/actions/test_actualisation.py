@@ -325,8 +325,8 @@ RECAP = (
     "- Arrêt maladie : oui, du 3 au 10\n"
     "- Congé maternité : non\n"
     "- Nouvelle pension de retraite : non\n"
-    "- Nouvelle pension d'invalidité (2ème ou 3ème catégorie) : non\n"
-    "- Toujours à la recherche d'un emploi : oui"
+    "- Nouvelle pension d'invalidité : non\n"
+    "- Recherche d'emploi : oui"
 )
 WORKED_STATE = {
     **ALL_NO,

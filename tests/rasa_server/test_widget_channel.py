@@ -10,11 +10,14 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from passerelle.names import SPEECH_TOKEN_FIELD
 from passerelle.signing import session_signature, speech_token_valid
 from rasa_server.widget import (
+    FOLLOW_UP_RESPONSE,
     MAX_MESSAGE_CHARS,
     TOO_LONG_MESSAGE,
     WidgetInput,
     WidgetOutput,
     filter_message,
+    follow_up,
+    needs_follow_up,
     new_session_id,
     read_metadata,
     valid_session_id,
@@ -173,3 +176,46 @@ async def test_every_bot_text_carries_its_speech_token() -> None:
     for data in texts:
         assert speech_token_valid(KEY, data["text"], data[SPEECH_TOKEN_FIELD])
     assert {room for _, _, room in sio.calls} == {SESSION}
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ({"text": "Pour envoyer un document :", "utter_action": "utter_send_document"}, True),
+        ({"text": "Le lien", "attachment": {"type": "link"}, "utter_action": "x"}, True),
+        ({"text": "Répété", "utter_action": None}, True),
+        ({"text": "Quel salaire ?", "utter_action": "utter_ask_gross_salary"}, False),
+        ({"text": "Que faire ?", "buttons": [{"title": "A", "payload": "/a"}]}, False),
+        ({"text": "Au revoir", "utter_action": "utter_goodbye"}, False),
+        ({"text": "Autre question ?", "utter_action": FOLLOW_UP_RESPONSE}, False),
+        (None, False),
+    ],
+)
+def test_follow_up_only_after_an_answer_that_asks_nothing(last: dict, expected: bool) -> None:
+    assert needs_follow_up(last) is expected
+
+
+async def test_turn_ending_without_buttons_gets_autre_question_with_buttons() -> None:
+    sio = Emitted()
+    output = WidgetOutput(sio, "bot_uttered", KEY)  # type: ignore[arg-type]
+    message = {"text": "Pour envoyer un document :", "utter_action": "utter_send_document"}
+    await output.send_response(SESSION, dict(message))
+    await output.end_turn(SESSION)
+    [(_, answer, room), (event, more, _)] = sio.calls
+    assert answer["text"] == "Pour envoyer un document :" and room == SESSION
+    assert event == "bot_uttered" and more["text"] == follow_up()["text"] == "Autre question ?"
+    assert [b["title"] for b in more["quick_replies"]] == [
+        "Oui, voir les sujets",
+        "Non, c'est tout",
+    ]
+    assert more["follow_up"] is True
+    assert speech_token_valid(KEY, more["text"], more[SPEECH_TOKEN_FIELD])  # "Écouter" reads it
+
+
+async def test_turn_ending_with_a_form_question_gets_nothing_more() -> None:
+    sio = Emitted()
+    output = WidgetOutput(sio, "bot_uttered", KEY)  # type: ignore[arg-type]
+    ask = {"text": "Combien d'heures ?", "utter_action": "utter_ask_hours_worked"}
+    await output.send_response(SESSION, dict(ask))
+    await output.end_turn(SESSION)
+    assert len(sio.calls) == 1

@@ -144,3 +144,41 @@ def test_socketio_grants_cors_to_the_widget_origins_only(stack: Any) -> None:
     granted = httpx.get(url, headers={"origin": stack.web_url}, timeout=30)
     assert granted.status_code == 200
     assert granted.headers.get_list("access-control-allow-origin") == [stack.web_url]
+
+
+async def turn(client: Client, session: str, message: str, last: Any) -> List[dict]:
+    """Sends `message`; returns the bot messages up to the first one `last` accepts."""
+    await client.emit("user_uttered", {"message": message, "session_id": session})
+    messages: List[dict] = []
+    while not messages or not last(messages[-1]):
+        messages.append(await client.expect("bot_uttered"))
+    return messages
+
+
+async def test_an_answer_ends_with_autre_question_but_a_form_question_does_not(
+    stack: Any,
+) -> None:
+    def more(message: dict) -> bool:
+        return message.get("text") == "Autre question ?"
+
+    def asks(words: str) -> Any:
+        return lambda message: words in (message.get("text") or "") or more(message)
+
+    async with Client(stack) as client:
+        session = (await client.start())["session_id"]
+        answer = await turn(client, session, "/send_document", more)
+        assert "Pour envoyer un document" in answer[0]["text"]
+        titles = [button["title"] for button in answer[-1]["quick_replies"]]
+        assert titles == ["Oui, voir les sujets", "Non, c'est tout"]
+        assert answer[-1]["follow_up"] is True and answer[-1][SPEECH_TOKEN_FIELD]
+
+        intro = await turn(
+            client, session, "/start_actualisation", lambda m: m.get("quick_replies")
+        )
+        if "entraîner" in intro[-1]["text"]:
+            await turn(client, session, "/affirm", asks("Avez-vous travaillé"))
+        hours = await turn(client, session, "/affirm", asks("Combien d'heures"))
+        salary = await turn(client, session, "35", asks("salaire brut"))
+    # Inside the form, every turn ends with its question, never with "Autre question ?".
+    assert not any(more(m) for m in intro + hours + salary)
+    assert not hours[-1].get("quick_replies")
