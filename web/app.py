@@ -37,6 +37,7 @@ from passerelle.http import Scope, SecurityHeaders, header
 from passerelle.names import SPEECH_TOKEN_FIELD
 from passerelle.signing import speech_token_valid
 from web.limits import RateLimiter
+from web.pages import page_routes
 from web.summary import summary_routes
 from web.tts import MAX_TTS_CHARS, SpeechBusyError, SpeechCache
 
@@ -192,6 +193,7 @@ def create_app(
         Route("/api/tts", tts, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
         *summary_routes(config),
+        *page_routes(config),
     ]
     middleware = [
         Middleware(SecurityHeaders, headers=widget_headers(config)),
