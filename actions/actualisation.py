@@ -216,7 +216,7 @@ def summary_link(slots: Dict[str, Any]) -> str:
 
 
 class ActionActualisationIntro(Action):
-    """Says which month is declared, whether it is open, and what to have at hand.
+    """Says what to have at hand, which month is declared and whether it is open.
 
     Runs before `actualisation_form` (rule in `data/rules/actualisation.yml`) and keeps
     the period in the slots `period_start`, `period_end`, `period_month`,
@@ -240,11 +240,13 @@ class ActionActualisationIntro(Action):
             period=period.period_text,
             window=period.window_text,
         )
+        # What to have at hand first; the period last, just before the first question
+        # ("… n'est pas encore ouverte." then "Voulez-vous vous entraîner maintenant ?").
+        dispatcher.utter_message(response="utter_actualisation_have_at_hand")
         if period.is_open:
             dispatcher.utter_message(response="utter_actualisation_period_open", **texts)
         else:
             dispatcher.utter_message(response="utter_actualisation_period_closed", **texts)
-        dispatcher.utter_message(response="utter_actualisation_have_at_hand")
         return [SlotSet(slot, None) for slot in form.ALL_FORM_SLOTS] + [
             SlotSet(form.OUTCOME_SLOT, None),
             SlotSet("period_start", period.start_text),

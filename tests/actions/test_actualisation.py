@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actualisation import (
     ActionActualisationDone,
+    ActionActualisationIntro,
     ActionAskDeclarationConfirmed,
     ValidateActualisationForm,
 )
@@ -396,3 +397,12 @@ def test_summary_token_roundtrip_and_tampering() -> None:
     assert payload["answers"]["gross_salary"] == 1200.0
     assert read_summary_token("other-key", token) is None
     assert read_summary_token("k" * 32, token[:-2] + "xx") is None
+
+
+def test_intro_gives_the_period_last_in_dates_of_one_style() -> None:
+    """The period comes just before the first question, so both are read together."""
+    _, responses, messages = run(ActionActualisationIntro(), tracker_for("", None, {}))
+    assert responses[:2] == ["utter_actualisation_intro", "utter_actualisation_have_at_hand"]
+    assert responses[2] in ("utter_actualisation_period_open", "utter_actualisation_period_closed")
+    assert messages[2]["period"].startswith("du 1er au ")
+    assert messages[2]["window"].startswith("du 28 ")

@@ -13,31 +13,36 @@ import re
 import threading
 import wave
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Any, Iterator
 
 import pytest
 from playwright import sync_api as playwright_api
 from playwright.sync_api import expect
 
-from passerelle.config import ROOT
 from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.support.widget_page import (
+    REPLY_TIMEOUT_MS,
+    STORE_KEY,
+    WATCH_SCRIPT,
+    Watched,
+    bot_messages,
+    bot_texts,
+    focus_is_visible,
+    open_widget,
+    run_axe,
+    screenshot,
+    send,
+    session_id,
+    stored,
+    user_messages,
+    wait_connected,
+    wait_for_bot,
+    wait_ready,
+)
 
 CHROMIUM = Path(CHROMIUM_PATH)
-AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
-SCREENSHOTS = ROOT / "tests" / "out" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
 PASSWORD_QUESTION = "j'ai oublié mon mot de passe"
-REPLY_TIMEOUT_MS = 30_000
-STORE_KEY = "passerelle:conversation"
-
-# Runs in the page before its own scripts (as the browser's devtools would, outside the CSP):
-# records Content Security Policy violations so a test can prove none happened.
-WATCH_SCRIPT = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (event) => {
-  window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
-});
-"""
 
 pytestmark = pytest.mark.stack
 
@@ -50,24 +55,6 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-class Watched:
-    """A page with what it did wrong: dialogs opened, page errors, CSP violations."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.dialogs: List[str] = []
-        self.errors: List[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def csp_violations(self) -> List[str]:
-        return self.page.evaluate("window.__cspViolations")
 
 
 @pytest.fixture
@@ -83,62 +70,19 @@ def watched(context: Any) -> Watched:
     return Watched(context.new_page())
 
 
-def open_widget(watched: Watched, stack: Any) -> Any:
-    page = watched.page
-    page.goto(stack.web_url + "/")
-    page.locator("#pw-input").wait_for()
-    wait_connected(page)
-    return page
-
-
-def wait_connected(page: Any) -> None:
-    """Waits until the "Connexion..." notice is gone (the session is confirmed)."""
-    expect(page.locator(".pw-status")).not_to_contain_text("Connexion", timeout=REPLY_TIMEOUT_MS)
-
-
-def bot_messages(page: Any) -> Any:
-    return page.locator(".pw-msg-bot .pw-text")
-
-
-def user_messages(page: Any) -> Any:
-    return page.locator(".pw-msg-user .pw-text")
-
-
-def send(page: Any, text: str) -> int:
-    """Types `text`, presses Enter, waits for the bot's answer; returns the bot message count."""
-    before = bot_messages(page).count()
-    page.fill("#pw-input", text)
-    page.press("#pw-input", "Enter")
-    return wait_for_bot(page, before)
-
-
-def wait_for_bot(page: Any, before: int) -> int:
-    """Waits for more than `before` bot messages, all shown; returns how many there are."""
-    page.locator(".pw-msg-bot").nth(before).wait_for(timeout=REPLY_TIMEOUT_MS)
-    expect(page.locator(".pw-typing")).to_be_hidden(timeout=REPLY_TIMEOUT_MS)
-    return bot_messages(page).count()
-
-
-def session_id(page: Any) -> str:
-    return json.loads(page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')"))["sessionId"]
-
-
-def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    return path
-
-
 def test_password_question_shows_recovery_steps_and_a_button_reply_works(
     stack: Any, watched: Watched
 ) -> None:
     page = open_widget(watched, stack)
     send(page, PASSWORD_QUESTION)
-    answer = " ".join(bot_messages(page).all_inner_texts())
+    answer = " ".join(bot_texts(page).all_inner_texts())
     assert "J'ai oublié mon mot de passe" in answer
     assert re.search(r"\b1\. ", answer), answer  # numbered steps
+    # The official site named in the steps is a real link; nothing else is.
+    site = page.locator(".pw-msg-bot .pw-text a", has_text="francetravail.fr").first
+    assert site.get_attribute("href") == "https://www.francetravail.fr/"
+    assert site.get_attribute("target") == "_blank"
+    assert "noopener" in site.get_attribute("rel")
     replies = page.locator(".pw-replies .pw-reply")
     assert replies.count() >= 1
     for index in range(replies.count()):
@@ -149,6 +93,7 @@ def test_password_question_shows_recovery_steps_and_a_button_reply_works(
     replies.first.click()
     assert user_messages(page).last.inner_text() == title
     wait_for_bot(page, before)
+    assert page.evaluate("document.activeElement.id") == "pw-input"  # a mouse: no keyboard
     # The conversation reached Rasa under a `web-` sender id, as the console expects.
     sender = session_id(page)
     assert re.fullmatch(r"web-[0-9a-f]{32}", sender)
@@ -165,7 +110,7 @@ def test_reload_keeps_the_conversation_and_the_session(stack: Any, watched: Watc
     page.reload()
     page.locator(".pw-msg-user").first.wait_for()
     assert user_messages(page).all_inner_texts() == [PASSWORD_QUESTION]
-    assert bot_messages(page).all_inner_texts() == before_reload
+    assert bot_messages(page).all_inner_texts() == before_reload  # the greeting too
     wait_connected(page)
     send(page, "bonjour")
     assert session_id(page) == sender
@@ -181,18 +126,20 @@ def test_end_and_clear_leaves_nothing_in_the_browser(stack: Any, watched: Watche
     page.evaluate("localStorage.setItem('trace', '1'); document.cookie = 'trace=1; path=/'")
     assert page.context.cookies()
     page.get_by_role("button", name="Terminer et effacer").click()
+    page.get_by_role("button", name="Oui, effacer").click()  # after a confirmation
     assert page.evaluate("localStorage.length") == 0
     assert page.evaluate("sessionStorage.length") == 0
     assert page.evaluate("document.cookie") == ""
     assert page.context.cookies() == []
-    assert page.locator(".pw-msg").count() == 0
-    assert "effacée" in page.locator(".pw-status").inner_text()
+    assert page.locator(".pw-msg-user").count() == 0
+    assert bot_messages(page).count() == 1  # the greeting again, nothing else
+    assert "effacée de cet appareil" in page.locator(".pw-status").inner_text()
     assert page.evaluate("document.activeElement.id") == "pw-input"
     page.wait_for_timeout(1000)  # the widget reconnects: still nothing stored
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     page.reload()
-    page.locator("#pw-input").wait_for()
-    assert page.locator(".pw-msg").count() == 0
+    wait_ready(page)
+    assert page.locator(".pw-msg-user").count() == 0 and bot_messages(page).count() == 1
 
 
 def test_markup_in_messages_is_shown_as_text_and_runs_nothing(stack: Any, watched: Watched) -> None:
@@ -216,11 +163,11 @@ def test_markup_in_messages_is_shown_as_text_and_runs_nothing(stack: Any, watche
     frame = json.dumps(["bot_uttered", {"text": "Réponse " + XSS, "quick_replies": []}])
     relay.routes[-1].send("42" + frame)
     wait_for_bot(page, before)
-    assert bot_messages(page).last.inner_text() == "Réponse " + XSS
+    assert bot_texts(page).last.inner_text() == "Réponse " + XSS
     assert page.locator(".pw img").count() == 0
     page.reload()  # rendered again from sessionStorage: still text
-    page.locator(".pw-msg-bot").last.wait_for()
-    assert bot_messages(page).last.inner_text() == "Réponse " + XSS
+    page.locator(".pw-msg-user").last.wait_for()
+    assert bot_texts(page).last.inner_text() == "Réponse " + XSS
     assert page.locator(".pw img").count() == 0
     page.wait_for_timeout(500)
     assert watched.dialogs == []
@@ -231,8 +178,9 @@ def test_markup_in_messages_is_shown_as_text_and_runs_nothing(stack: Any, watche
 def test_listen_fetches_a_real_wav_that_plays(stack: Any, watched: Watched) -> None:
     page = open_widget(watched, stack)
     send(page, PASSWORD_QUESTION)
-    listen = page.locator(".pw-msg-bot .pw-listen").first
-    text = bot_messages(page).first.inner_text()
+    # The first answer (after the greeting): its own text is read, as the assistant wrote it.
+    listen = page.locator(".pw-msg-bot .pw-listen").nth(1)
+    text = stored(page)["messages"][2]["text"]
     with page.expect_response(lambda r: r.url.endswith("/api/tts")) as info:
         listen.click()
     response = info.value
@@ -284,23 +232,6 @@ def test_keyboard_only_reaches_the_input_sends_and_reaches_a_button_reply(
     assert page.evaluate("document.activeElement.id") == "pw-input"
 
 
-def focus_is_visible(page: Any) -> bool:
-    style = page.evaluate(
-        "(() => { const s = getComputedStyle(document.activeElement);"
-        " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
-    )
-    return style[0] != "none" and style[1] != "0px" and style[2] != "none"
-
-
-def run_axe(page: Any) -> List[dict]:
-    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "axe.run(document).then(r => r.violations.map(v => ({id: v.id,"
-        " impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"
-    )
-    return result
-
-
 def test_axe_finds_no_accessibility_violation_in_a_conversation(
     stack: Any, watched: Watched
 ) -> None:
@@ -312,6 +243,8 @@ def test_axe_finds_no_accessibility_violation_in_a_conversation(
     page.click("text=Plus grand")
     assert run_axe(page) == []
     screenshot(page, "widget-desktop-large-text")
+    page.get_by_role("button", name="Terminer et effacer").click()
+    assert run_axe(page) == []  # the confirmation dialog too
 
 
 def test_screenshots_at_desktop_and_phone_width(stack: Any, browser: Any) -> None:
@@ -339,7 +272,7 @@ def test_empty_message_is_not_sent(stack: Any, watched: Watched) -> None:
     page.press("#pw-input", "Enter")
     assert page.locator(".pw-error").inner_text() == "Écrivez votre message avant d'envoyer."
     page.click(".pw-send")
-    assert page.locator(".pw-msg").count() == 0
+    assert page.locator(".pw-msg-user").count() == 0
     assert page.locator("#pw-input").get_attribute("aria-invalid") == "true"
 
 
@@ -357,7 +290,7 @@ def test_very_long_paste_is_refused_in_french_and_kept(
     error = page.locator(".pw-error").inner_text()
     assert "trop long" in error and "10000" in error and "2000" in error
     page.press("#pw-input", "Enter")
-    assert page.locator(".pw-msg").count() == 0
+    assert page.locator(".pw-msg-user").count() == 0
     assert page.input_value("#pw-input") == long_text  # nothing lost: the person can shorten it
     page.fill("#pw-input", "bonjour")
     assert page.locator(".pw-error").inner_text() == ""
@@ -386,8 +319,8 @@ def test_unreachable_assistant_is_announced_then_message_goes_after_retry(
     assert "gardé" in status.inner_text()
     assert user_messages(page).all_inner_texts() == [PASSWORD_QUESTION]
     blocked["on"] = False
-    wait_for_bot(page, 0)
-    assert "J'ai oublié mon mot de passe" in " ".join(bot_messages(page).all_inner_texts())
+    wait_for_bot(page, 1)  # after the greeting
+    assert "J'ai oublié mon mot de passe" in " ".join(bot_texts(page).all_inner_texts())
     assert "de nouveau disponible" in status.inner_text()
 
 
@@ -400,13 +333,25 @@ def test_idle_widget_warns_then_clears(stack: Any, watched: Watched) -> None:
     page.clock.run_for(idle_minutes * 60 * 1000 + 1000)
     warning = page.locator(".pw-idle")
     assert warning.is_visible()
-    assert "Vous êtes toujours là ?" in warning.inner_text()
-    assert page.locator(".pw-msg").count() > 0
-    page.clock.run_for(61 * 1000)
+    assert "Vous êtes toujours là ?" in warning.inner_text().replace("\xa0", " ")
+    # Said once to screen readers; the countdown on screen counts down.
+    assert page.locator(".pw-idle [role=alert]").inner_text().endswith("dans une minute.")
+    countdown = page.locator(".pw-countdown")
+
+    def seconds_left() -> int:
+        return int(re.fullmatch(r"Effacement dans (\d+) secondes?\.", countdown.inner_text())[1])
+
+    first = seconds_left()
+    assert 55 <= first <= 60
+    page.clock.run_for(10 * 1000)
+    assert first - 11 <= seconds_left() <= first - 9
+    assert page.locator(".pw-msg-user").count() > 0
+    page.clock.run_for((seconds_left() + 1) * 1000)
     assert not warning.is_visible()
-    assert page.locator(".pw-msg").count() == 0
+    assert page.locator(".pw-msg-user").count() == 0
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
-    assert "personne ne l'utilisait" in page.locator(".pw-status").inner_text()
+    status = page.locator(".pw-status").inner_text()
+    assert "personne ne l'utilisait" in status and "copie masquée" in status
 
 
 EMBEDDING_PAGE = """<!doctype html>
@@ -451,11 +396,14 @@ def test_one_script_tag_embeds_the_widget_in_another_site(
     page = watched.page
     page.goto(other_site)
     launcher = page.get_by_role("button", name="Besoin d'aide ? Discuter avec Passerelle")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
     launcher.click()
+    # The open panel covers its launcher, which says it is expanded.
+    expect(page.locator(".pw-launcher")).to_have_attribute("aria-expanded", "true")
     assert page.evaluate("document.activeElement.id") == "pw-input"
-    wait_connected(page)
+    wait_ready(page)
     send(page, PASSWORD_QUESTION)
-    assert "J'ai oublié mon mot de passe" in " ".join(bot_messages(page).all_inner_texts())
+    assert "J'ai oublié mon mot de passe" in " ".join(bot_texts(page).all_inner_texts())
     screenshot(page, "widget-embedded")
     # "Écouter" works from the listed site too (the TTS endpoint allows its origin by CORS).
     listen = page.locator(".pw-msg-bot .pw-listen").first
@@ -464,7 +412,9 @@ def test_one_script_tag_embeds_the_widget_in_another_site(
         "data-state", re.compile("^(playing|ended)$"), timeout=REPLY_TIMEOUT_MS
     )
     page.evaluate("localStorage.setItem('site', 'garder')")
+    page.get_by_role("button", name="Options").click()  # the panel is narrow: tools fold
     page.get_by_role("button", name="Terminer et effacer").click()
+    page.get_by_role("button", name="Oui, effacer").click()
     # On another site only the widget's own data goes: the site's own storage stays.
     assert page.evaluate("localStorage.getItem('site')") == "garder"
     assert page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')") is None

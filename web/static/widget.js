@@ -8,30 +8,48 @@
  * launcher button opens a floating panel), data-clear-all ("true": "Terminer et effacer" clears
  * all of this site's storage and cookies, not only the widget's own keys).
  *
+ * At start it reads /api/widget (web/pages.py): the greeting shown at once, where links may
+ * go, the notices' addresses and how long the assistant keeps a masked copy.
+ *
  * Every message is written with textContent: nothing the user or the bot says becomes HTML.
+ * Links are built as elements, only to the assistant's own origin and the official sites.
  */
 (function () {
   "use strict";
 
   var STORE_KEY = "passerelle:conversation";
   var OPEN_KEY = "passerelle:open";
+  var CONFIG_PATH = "/api/widget";
   var MAX_CHARS = 2000;
   var DEFAULT_IDLE_MINUTES = 10;
   var DEFAULT_RASA_PORT = "5005";
   var WARNING_MS = 60 * 1000;
   var REVEAL_MS = 700;
   var REPLY_WAIT_MS = 20 * 1000;
+  var CONFIG_WAIT_MS = 5 * 1000;
   var SIZES = 3;
+  var ANNOUNCEMENTS_KEPT = 4;
+  var INPUT_MAX_LINES = 4;
+  var MIN_TARGET_PX = 240;
+  var LINK_TYPE = "link";
+  // A web address, or a bare site name ("francetravail.fr") that may be an official site.
+  var ADDRESS = /(https?:\/\/[^\s<>"«»]+)|\b((?:[a-z0-9-]+\.)+(?:fr|gouv\.fr))\b(\/[^\s<>"«»]*)?/gi;
+  var TRAILING = /[.,;:!?)\]]+$/;
 
   var TEXT = {
-    title: "Discuter avec Passerelle",
+    title: "Passerelle",
     launcher: "Besoin d'aide ? Discuter avec Passerelle",
     close: "Fermer",
+    options: "Options",
+    toolsGroup: "Options de la discussion",
     size: "Texte :",
     sizeGroup: "Taille du texte",
     bigger: "Plus grand",
     smaller: "Plus petit",
     clear: "Terminer et effacer",
+    privacy: "Vie privée",
+    accessibility: "Accessibilité",
+    newTab: " (nouvel onglet)",
     log: "Conversation",
     hint: "Écrivez votre question en bas de la fenêtre. Par exemple : « J'ai oublié mon mot de passe ».",
     bot: "Passerelle :",
@@ -40,8 +58,14 @@
     listenLoading: "Chargement…",
     listenStop: "Arrêter",
     listenFailed: "La lecture à voix haute ne marche pas pour le moment.",
-    replies: "Choisissez une réponse :",
     repliesGroup: "Réponses proposées",
+    replies: function (count) {
+      return count === 1 ? "1 réponse possible" : count + " réponses possibles";
+    },
+    linkSaid: function (title) {
+      return "Lien : " + title + ".";
+    },
+    openLink: "Ouvrir le lien",
     typing: "Passerelle écrit",
     label: "Votre message",
     help: "Appuyez sur Entrée pour envoyer. Maj + Entrée pour aller à la ligne.",
@@ -57,15 +81,37 @@
     back: "L'assistant est de nouveau disponible.",
     slow: "L'assistant met du temps à répondre. Patientez un peu.",
     idle: function (seconds) {
-      return "Vous êtes toujours là ? Sans action de votre part, la conversation sera effacée dans " +
-        seconds + " secondes.";
+      return "Vous êtes toujours là ? Sans action de votre part, la conversation sera effacée " +
+        "de cet appareil dans " + (seconds >= 60 ? "une minute." : seconds + " secondes.");
+    },
+    idleCountdown: function (seconds) {
+      return "Effacement dans " + seconds + (seconds > 1 ? " secondes." : " seconde.");
     },
     idleKeep: "Continuer la conversation",
     idleClear: "Effacer maintenant",
-    cleared: "La conversation est effacée. Vous pouvez en commencer une nouvelle.",
-    clearedIdle: "La conversation a été effacée car personne ne l'utilisait.",
+    confirmTitle: "Effacer la conversation ?",
+    confirmDevice: "Elle sera effacée de cet appareil.",
+    kept: function (days) {
+      return days > 0
+        ? "L'assistant en garde une copie masquée, sans vos mots de passe ni vos identifiants, " +
+          "pendant " + days + " jours, pour les conseillers."
+        : "L'assistant en garde une copie masquée, sans vos mots de passe ni vos identifiants, " +
+          "pour les conseillers.";
+    },
+    confirmMore: "En savoir plus sur la vie privée",
+    confirmYes: "Oui, effacer",
+    confirmNo: "Non, continuer",
+    cleared: "La conversation est effacée de cet appareil.",
+    clearedIdle: "La conversation a été effacée de cet appareil car personne ne l'utilisait.",
     noSocket: "L'assistant ne peut pas démarrer. Rechargez la page."
   };
+
+  // The widget's own words follow the same French typography as the bot's.
+  Object.keys(TEXT).forEach(function (key) {
+    if (typeof TEXT[key] === "string") {
+      TEXT[key] = typeset(TEXT[key]);
+    }
+  });
 
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
   var data = (script && script.dataset) || {};
@@ -77,7 +123,16 @@
   var WARN_MS = Math.min(WARNING_MS, IDLE_MS / 2);
   var CLEAR_ALL = data.clearAll === "true";
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  // A touch screen as the main pointer: no keyboard hint, no keyboard popping up unasked.
+  var touchFirst = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
 
+  var config = {
+    greeting: null,
+    origins: [BASE],
+    sites: [],
+    pages: { privacy: BASE + "/confidentialite", accessibility: BASE + "/accessibilite" },
+    retentionDays: 0
+  };
   var state = null;
   var socket = null;
   var confirmed = false;
@@ -87,8 +142,11 @@
   var replyTimer = null;
   var idleTimer = null;
   var clearTimer = null;
+  var countdownTimer = null;
   var audio = null;
   var audioButton = null;
+  var turnStart = null;
+  var floating = false;
   var ui = {};
 
   // ---------- storage ----------
@@ -99,8 +157,10 @@
     return { sessionId: "", signature: "", messages: [], pending: [], size: 1, lastActive: Date.now() };
   }
 
+  // The greeting alone is not a conversation: nothing is kept, no idle warning.
   function hasContent() {
-    return state.messages.length > 0 || state.pending.length > 0 || state.size !== 1;
+    var spoken = state.messages.some(function (message) { return !message.local; });
+    return spoken || state.pending.length > 0 || state.size !== 1;
   }
 
   function load() {
@@ -168,6 +228,60 @@
     }
   }
 
+  // ---------- links ----------
+
+  // The URL an address or a site name stands for, if a person may be sent there; else null.
+  function allowedUrl(address) {
+    var url;
+    try {
+      url = new URL(/^https?:\/\//i.test(address) ? address : "https://www." + address);
+    } catch (error) {
+      return null;
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      return null;
+    }
+    if (config.origins.indexOf(url.origin) >= 0) {
+      return url;
+    }
+    var host = url.hostname.toLowerCase();
+    var official = config.sites.some(function (site) {
+      return host === site || host.slice(-(site.length + 1)) === "." + site;
+    });
+    return official && url.protocol === "https:" && !url.username && !url.password ? url : null;
+  }
+
+  function linkTo(url, label, className) {
+    var link = el("a", className || "pw-link", label);
+    link.href = url.href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.append(el("span", "pw-visually-hidden", TEXT.newTab));
+    return link;
+  }
+
+  // The text with its allowed addresses as links; everything else stays plain text.
+  function withLinks(text) {
+    var fragment = document.createDocumentFragment();
+    var last = 0;
+    ADDRESS.lastIndex = 0;
+    var match = ADDRESS.exec(text);
+    while (match) {
+      var found = match[0];
+      var trailing = match[1] ? (found.match(TRAILING) || [""])[0] : "";
+      var address = found.slice(0, found.length - trailing.length);
+      var url = allowedUrl(address);
+      if (url) {
+        fragment.append(document.createTextNode(text.slice(last, match.index)));
+        fragment.append(linkTo(url, match[1] ? TEXT.openLink : address));
+        last = match.index + address.length;
+      }
+      match = ADDRESS.exec(text);
+    }
+    fragment.append(document.createTextNode(text.slice(last)));
+    return fragment;
+  }
+
   // ---------- building the widget ----------
 
   function el(tag, className, text) {
@@ -188,36 +302,136 @@
     return node;
   }
 
-  function build(container, floating) {
-    var root = el("section", "pw" + (floating ? " pw-floating" : ""));
-    root.setAttribute("aria-labelledby", "pw-title");
-    var bar = el("div", "pw-bar");
-    var title = el("h2", "pw-title", TEXT.title);
-    title.id = "pw-title";
-    var tools = el("div", "pw-tools");
+  // After a tap, the keyboard must not pop up: focus goes to the conversation instead.
+  function focusAfter(event) {
+    var touch = event && (event.pointerType === "touch" || event.pointerType === "pen");
+    if (touch || (touchFirst && event && event.detail > 0)) {
+      ui.log.focus({ preventScroll: true });
+    } else {
+      ui.input.focus();
+    }
+  }
+
+  function buildTools() {
+    ui.tools = el("div", "pw-tools");
+    ui.tools.id = "pw-tools";
+    ui.tools.setAttribute("role", "group");
+    ui.tools.setAttribute("aria-label", TEXT.toolsGroup);
     ui.bigger = button("pw-tool", TEXT.bigger, function () { resize(1); });
     ui.smaller = button("pw-tool", TEXT.smaller, function () { resize(-1); });
-    ui.clear = button("pw-tool pw-danger", TEXT.clear, function () { endAndClear("user"); });
+    ui.clear = button("pw-tool pw-danger", TEXT.clear, function () { askClear(); });
     var sizeTools = el("div", "pw-size-tools");
     sizeTools.setAttribute("role", "group");
     sizeTools.setAttribute("aria-label", TEXT.sizeGroup);
     var sizeLabel = el("span", "pw-tools-label", TEXT.size);
     sizeLabel.setAttribute("aria-hidden", "true");
     sizeTools.append(sizeLabel, ui.bigger, ui.smaller);
-    tools.append(sizeTools, ui.clear);
-    if (floating) {
-      tools.append(button("pw-tool", TEXT.close, function () { setOpen(false); }));
+    ui.tools.append(sizeTools, ui.clear, pageLinks("pw-tool pw-tool-link"));
+    // A wide widget shows the notices under the message box instead (one of the two shows).
+    ui.footer = el("p", "pw-footer");
+    ui.footer.append(pageLinks("pw-footer-link"));
+  }
+
+  // "Vie privée" and "Accessibilité": the notices, opened in a new tab.
+  function pageLinks(className) {
+    var links = el("span", "pw-page-links");
+    [["privacy", TEXT.privacy], ["accessibility", TEXT.accessibility]].forEach(function (page) {
+      var link = el("a", className + " pw-page-" + page[0], page[1]);
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.append(el("span", "pw-visually-hidden", TEXT.newTab));
+      links.append(link);
+    });
+    return links;
+  }
+
+  function setPageLinks() {
+    ui.root.querySelectorAll(".pw-page-privacy").forEach(function (link) {
+      link.href = config.pages.privacy;
+    });
+    ui.root.querySelectorAll(".pw-page-accessibility").forEach(function (link) {
+      link.href = config.pages.accessibility;
+    });
+    ui.confirmMore.href = config.pages.privacy;
+  }
+
+  function toggleTools(open) {
+    var show = open === undefined ? !ui.root.classList.contains("pw-tools-open") : open;
+    ui.root.classList.toggle("pw-tools-open", show);
+    ui.menu.setAttribute("aria-expanded", show ? "true" : "false");
+  }
+
+  function buildDialog() {
+    ui.dialog = el("dialog", "pw-dialog");
+    ui.dialog.setAttribute("aria-labelledby", "pw-dialog-title");
+    var title = el("h3", "pw-dialog-title", TEXT.confirmTitle);
+    title.id = "pw-dialog-title";
+    ui.confirmKept = el("p", "", TEXT.kept(config.retentionDays));
+    ui.confirmMore = el("a", "pw-link", TEXT.confirmMore);
+    ui.confirmMore.target = "_blank";
+    ui.confirmMore.rel = "noopener";
+    ui.confirmMore.append(el("span", "pw-visually-hidden", TEXT.newTab));
+    var actions = el("div", "pw-dialog-actions");
+    ui.confirmYes = button("pw-reply pw-danger", TEXT.confirmYes, function (event) {
+      ui.dialogOpener = null;  // the focus goes where erasing puts it, not back to the button
+      ui.dialog.close();
+      endAndClear("user", event);
+    });
+    ui.confirmNo = button("pw-reply", TEXT.confirmNo, function () { ui.dialog.close(); });
+    actions.append(ui.confirmYes, ui.confirmNo);
+    var more = el("p");
+    more.append(ui.confirmMore);
+    ui.dialog.append(title, el("p", "", TEXT.confirmDevice), ui.confirmKept, more, actions);
+    ui.dialog.addEventListener("close", function () {
+      if (ui.dialogOpener && document.contains(ui.dialogOpener) && !ui.dialogOpener.hidden) {
+        ui.dialogOpener.focus({ preventScroll: true });
+      }
+      ui.dialogOpener = null;
+    });
+  }
+
+  function askClear() {
+    ui.dialogOpener = document.activeElement;
+    ui.confirmKept.textContent = typeset(TEXT.kept(config.retentionDays));
+    if (typeof ui.dialog.showModal === "function") {
+      ui.dialog.showModal();
+      ui.confirmNo.focus();
+    } else if (window.confirm(TEXT.confirmTitle + " " + TEXT.confirmDevice)) {
+      endAndClear("user");
     }
-    bar.append(title, tools);
+  }
+
+  function build(container) {
+    var root = el("section", "pw" + (floating ? " pw-floating" : ""));
+    root.id = "pw-panel";
+    root.setAttribute("aria-labelledby", "pw-title");
+    var bar = el("div", "pw-bar");
+    var title = el("h2", "pw-title", TEXT.title);
+    title.id = "pw-title";
+    buildTools();
+    ui.menu = button("pw-tool pw-menu", TEXT.options, function () { toggleTools(); });
+    ui.menu.setAttribute("aria-controls", "pw-tools");
+    ui.menu.setAttribute("aria-expanded", "false");
+    // On a narrow widget the tools fold under "Options"; the folded tools follow their
+    // button in the keyboard order.
+    bar.append(title, ui.menu, ui.tools);
+    if (floating) {
+      ui.close = button("pw-tool pw-close", TEXT.close, function () { setOpen(false); });
+      bar.append(ui.close);
+    }
 
     ui.status = el("p", "pw-status");
     ui.status.setAttribute("role", "status");
 
+    // The log is not a live region: `ui.announcer` says each bot message once, without
+    // the words of its "Écouter" button.
     ui.log = el("div", "pw-log");
-    ui.log.setAttribute("role", "log");
-    ui.log.setAttribute("aria-live", "polite");
+    ui.log.setAttribute("role", "region");
     ui.log.setAttribute("aria-label", TEXT.log);
     ui.log.tabIndex = 0;
+
+    ui.announcer = el("div", "pw-visually-hidden");
+    ui.announcer.setAttribute("aria-live", "polite");
 
     ui.typing = el("p", "pw-typing");
     ui.typing.append(el("span", "", TEXT.typing), el("span", "pw-dots"));
@@ -229,31 +443,43 @@
     ui.replies.hidden = true;
 
     ui.idle = el("div", "pw-idle");
-    ui.idle.setAttribute("role", "alert");
     ui.idle.hidden = true;
-    ui.idleText = el("p");
-    ui.idleKeep = button("pw-reply", TEXT.idleKeep, function () { activity(); });
-    ui.idle.append(ui.idleText, ui.idleKeep, document.createTextNode(" "),
-      button("pw-reply", TEXT.idleClear, function () { endAndClear("user"); }));
+    ui.idleText = el("p", "pw-idle-text");
+    ui.idleText.setAttribute("role", "alert");
+    ui.idleCount = el("p", "pw-countdown");
+    ui.idleCount.setAttribute("aria-hidden", "true");
+    ui.idleKeep = button("pw-reply", TEXT.idleKeep, function (event) {
+      activity();
+      focusAfter(event);
+    });
+    ui.idle.append(ui.idleText, ui.idleCount, ui.idleKeep, document.createTextNode(" "),
+      button("pw-reply", TEXT.idleClear, function (event) { endAndClear("user", event); }));
 
     var form = el("form", "pw-form");
     form.noValidate = true;
     var label = el("label", "", TEXT.label);
     label.htmlFor = "pw-input";
-    var help = el("p", "pw-help", TEXT.help);
-    help.id = "pw-help";
     ui.error = el("p", "pw-error");
     ui.error.id = "pw-error";
     ui.error.setAttribute("role", "alert");
     ui.input = el("textarea", "pw-input");
     ui.input.id = "pw-input";
     ui.input.name = "message";
-    ui.input.rows = 2;
-    ui.input.setAttribute("aria-describedby", "pw-help pw-error");
+    ui.input.rows = 1;
     ui.input.setAttribute("autocomplete", "off");
+    ui.input.setAttribute("enterkeyhint", "send");
     ui.send = el("button", "pw-send", TEXT.send);
     ui.send.type = "submit";
-    form.append(label, help, ui.input, ui.send, ui.error);
+    form.append(label);
+    var describedBy = "pw-error";
+    if (!touchFirst) {
+      var help = el("p", "pw-help", TEXT.help);
+      help.id = "pw-help";
+      form.append(help);
+      describedBy = "pw-help pw-error";
+    }
+    ui.input.setAttribute("aria-describedby", describedBy);
+    form.append(ui.input, ui.send, ui.error);
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -265,29 +491,67 @@
         submitTyped();
       }
     });
-    ui.input.addEventListener("input", checkLength);
+    ui.input.addEventListener("input", function () {
+      checkLength();
+      fitInput();
+    });
 
-    root.append(bar, ui.status, ui.log, ui.typing, ui.replies, ui.idle, form);
+    buildDialog();
+    root.append(bar, ui.status, ui.log, ui.announcer, ui.typing, ui.replies, ui.idle, form,
+      ui.footer, ui.dialog);
     ["keydown", "pointerdown", "input", "focusin"].forEach(function (type) {
       root.addEventListener(type, activity);
     });
+    root.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !event.defaultPrevented && !ui.dialog.open) {
+        if (ui.root.classList.contains("pw-tools-open")) {
+          toggleTools(false);
+          ui.menu.focus();
+        } else if (floating) {
+          setOpen(false);
+        }
+      }
+    });
     container.append(root);
     ui.root = root;
+    setPageLinks();
+    if (window.ResizeObserver) {
+      new window.ResizeObserver(function () { keepTurnInView(); }).observe(ui.log);
+      new window.ResizeObserver(function () { fitStatus(); }).observe(ui.status);
+    }
   }
 
   // ---------- rendering ----------
 
   function setStatus(text) {
-    ui.status.textContent = text || "";
+    ui.status.textContent = typeset(text);
+    fitStatus();
+  }
+
+  // On a very small screen a long notice scrolls: it can then be reached with the keyboard.
+  function fitStatus() {
+    if (ui.status.scrollHeight > ui.status.clientHeight + 1) {
+      ui.status.tabIndex = 0;
+    } else {
+      ui.status.removeAttribute("tabindex");
+    }
   }
 
   function setError(text) {
-    ui.error.textContent = text || "";
+    ui.error.textContent = typeset(text);
     if (text) {
       ui.input.setAttribute("aria-invalid", "true");
     } else {
       ui.input.removeAttribute("aria-invalid");
     }
+  }
+
+  // The text box grows with what is typed, up to a few lines, then scrolls.
+  function fitInput() {
+    ui.input.style.height = "auto";
+    var lineHeight = parseFloat(window.getComputedStyle(ui.input).lineHeight) || 30;
+    var most = lineHeight * INPUT_MAX_LINES;
+    ui.input.style.height = Math.min(ui.input.scrollHeight + 4, most) + "px";
   }
 
   function applySize() {
@@ -297,7 +561,8 @@
     }
     ui.bigger.disabled = state.size >= SIZES;
     ui.smaller.disabled = state.size <= 1;
-    scrollToEnd();
+    fitInput();
+    keepTurnInView();
   }
 
   function resize(step) {
@@ -310,26 +575,107 @@
     }
   }
 
+  // French typography: no line break between a word and its « », ?, !, : or ;, inside a
+  // number ("1 200") or before its unit ("35 h", "1 200 €").
+  function typeset(text) {
+    return String(text || "")
+      .replace(/« /g, "«\u00a0")
+      .replace(/ ([»?!:;€%])/g, "\u00a0$1")
+      .replace(/(\d) (?=\d{3}\b)/g, "$1\u00a0")
+      .replace(/(\d) (?=h\b)/g, "$1\u00a0");
+  }
+
+  // "Passerelle :" and "Vous :" are read out, not shown: the bubbles' side and colour say
+  // who speaks, and the room goes to the words. "Écouter" floats beside the first line.
   function renderMessage(message, index) {
     var bot = message.who === "bot";
     var node = el("div", "pw-msg " + (bot ? "pw-msg-bot" : "pw-msg-user"));
-    node.append(el("p", "pw-who", bot ? TEXT.bot : TEXT.user));
-    var text = el("p", "pw-text", message.text);
-    text.id = "pw-text-" + index;
-    node.append(text);
-    if (bot && message.text) {
-      var listen = button("pw-listen", TEXT.listen, function () {
-        toggleListen(listen, message.text, message.speechToken);
-      });
-      listen.setAttribute("aria-describedby", text.id);
-      node.append(listen);
+    node.classList.toggle("pw-follow-up", !!message.followUp);
+    node.dataset.index = String(index);
+    node.append(el("p", "pw-who pw-visually-hidden", bot ? TEXT.bot : TEXT.user));
+    if (message.text) {
+      var text = el("p", "pw-text");
+      text.id = "pw-text-" + index;
+      if (bot) {
+        text.append(withLinks(typeset(message.text)));
+      } else {
+        text.textContent = message.text;
+      }
+      node.append(text);
+      if (bot) {
+        var listen = button("pw-listen", TEXT.listen, function () { toggleListen(listen, message); });
+        listen.setAttribute("aria-describedby", text.id);
+        node.insertBefore(listen, text);
+      }
+    }
+    if (bot && message.link) {
+      node.append(linkElement(message.link));
     }
     ui.log.append(node);
-    scrollToEnd();
+    return node;
+  }
+
+  // A link attachment: a button-like link if it may be followed, else its title as text.
+  function linkElement(link) {
+    var url = allowedUrl(link.url);
+    return url ? linkTo(url, link.title, "pw-link-button") : el("p", "pw-text", link.title);
+  }
+
+  // What a screen reader hears for a new bot message, once.
+  function announce(message) {
+    var said = TEXT.bot + " " + (message.text || "");
+    if (message.link) {
+      said += " " + TEXT.linkSaid(message.link.title);
+    }
+    if (message.buttons && message.buttons.length) {
+      said += " " + TEXT.replies(message.buttons.length) + ".";
+    }
+    ui.announcer.append(el("p", "", said.trim()));
+    while (ui.announcer.children.length > ANNOUNCEMENTS_KEPT) {
+      ui.announcer.firstChild.remove();
+    }
   }
 
   function scrollToEnd() {
     ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  // Shows the assistant's latest turn from its start, so a question and what came before it
+  // in the same turn are read together. A turn too long to fit that ends with a question
+  // shows as much as fits above the question instead: the question is never hidden.
+  // ("Autre question ?", added after an answer, does not count as the turn's question.)
+  function keepTurnInView() {
+    if (!ui.log) {
+      return;
+    }
+    if (!turnStart || !ui.log.contains(turnStart)) {
+      scrollToEnd();
+      return;
+    }
+    var logBox = ui.log.getBoundingClientRect();
+    var padding = parseFloat(window.getComputedStyle(ui.log).paddingTop) || 0;
+    var start = turnStart.getBoundingClientRect().top - logBox.top + ui.log.scrollTop - padding;
+    var last = lastOfTurn();
+    var end = last.getBoundingClientRect().bottom - logBox.top + ui.log.scrollTop + padding;
+    if (end - start > ui.log.clientHeight && asks(last)) {
+      start = end - ui.log.clientHeight;
+    }
+    ui.log.scrollTop = Math.max(0, start);
+  }
+
+  // The turn's last message, leaving out the "Autre question ?" follow-up.
+  function lastOfTurn() {
+    var node = ui.log.lastElementChild;
+    while (node && node !== turnStart && node.classList.contains("pw-follow-up")) {
+      node = node.previousElementSibling;
+    }
+    return node || turnStart;
+  }
+
+  function asks(node) {
+    var message = state.messages[Number(node.dataset.index)];
+    return !!message && message.who === "bot" &&
+      ((message.buttons && message.buttons.length > 0) || message.text.indexOf("?") >= 0);
   }
 
   function renderReplies() {
@@ -338,25 +684,51 @@
     var buttons = last && last.who === "bot" && !revealing && queue.length === 0 ? last.buttons : null;
     if (!buttons || buttons.length === 0) {
       ui.replies.hidden = true;
+      keepTurnInView();
       return;
     }
-    ui.replies.append(el("p", "pw-replies-label", TEXT.replies));
+    ui.replies.setAttribute("aria-label", TEXT.replies(buttons.length));
     buttons.forEach(function (choice) {
-      ui.replies.append(button("pw-reply", choice.title, function () {
+      ui.replies.append(button("pw-reply", choice.title, function (event) {
         sendMessage(choice.title, choice.payload);
-        ui.input.focus();
+        focusAfter(event);
       }));
     });
     ui.replies.hidden = false;
-    scrollToEnd();
+    keepTurnInView();
+  }
+
+  function greet() {
+    if (state.messages.length === 0 && config.greeting) {
+      state.messages.push({
+        who: "bot",
+        text: config.greeting.text,
+        buttons: config.greeting.buttons,
+        speechToken: config.greeting.speechToken,
+        local: true
+      });
+    }
   }
 
   function renderAll() {
     ui.log.textContent = "";
+    greet();
     if (state.messages.length === 0) {
       ui.log.append(el("p", "pw-hint", TEXT.hint));
     }
-    state.messages.forEach(renderMessage);
+    turnStart = null;
+    var lastUser = -1;
+    state.messages.forEach(function (message, index) {
+      if (message.who === "user") {
+        lastUser = index;
+      }
+    });
+    state.messages.forEach(function (message, index) {
+      var node = renderMessage(message, index);
+      if (index === lastUser + 1) {
+        turnStart = node;
+      }
+    });
     renderReplies();
     applySize();
   }
@@ -370,7 +742,7 @@
 
   function showTyping(show) {
     ui.typing.hidden = !show;
-    scrollToEnd();
+    keepTurnInView();
   }
 
   // ---------- messages ----------
@@ -398,6 +770,7 @@
     }
     setError("");
     ui.input.value = "";
+    fitInput();
     sendMessage(text, text);
   }
 
@@ -406,6 +779,7 @@
     var message = { who: "user", text: shown };
     state.messages.push(message);
     renderMessage(message, state.messages.length - 1);
+    turnStart = null;
     state.pending.push(payload);
     renderReplies();
     save();
@@ -440,6 +814,16 @@
     }, REPLY_WAIT_MS);
   }
 
+  // A link attachment ({"type": "link", "payload": {"title", "url"}}), or null.
+  function linkOf(payload) {
+    var attachment = payload.attachment;
+    var link = attachment && attachment.type === LINK_TYPE ? attachment.payload : null;
+    if (link && typeof link.title === "string" && typeof link.url === "string") {
+      return { title: link.title, url: link.url };
+    }
+    return null;
+  }
+
   function onBotMessage(payload) {
     if (!payload || typeof payload !== "object") {
       return;
@@ -452,11 +836,23 @@
     }).map(function (item) {
       return { title: item.title, payload: item.payload };
     });
-    if (!text && buttons.length === 0) {
+    var link = linkOf(payload);
+    if (!text && buttons.length === 0 && !link) {
       return;
     }
-    // The speech token lets "Écouter" read this text (the server signed it).
-    var message = { who: "bot", text: text, buttons: buttons, speechToken: payload.speech_token };
+    if (!text && buttons.length === 0 && attachLink(link)) {
+      return;
+    }
+    var message = { who: "bot", text: text, buttons: buttons };
+    if (link) {
+      message.link = link;
+    }
+    if (payload.follow_up === true) {
+      message.followUp = true;  // "Autre question ?" after an answer (rasa_server/widget.py)
+    }
+    if (typeof payload.speech_token === "string") {
+      message.speechToken = payload.speech_token;  // lets "Écouter" read this exact text
+    }
     state.messages.push(message);
     save();
     queue.push(message);
@@ -465,6 +861,24 @@
       setStatus("");
     }
     revealNext();
+  }
+
+  // Rasa sends a response's text, then its link: the link joins that text's bubble.
+  function attachLink(link) {
+    var index = state.messages.length - 1;
+    var last = state.messages[index];
+    if (!last || last.who !== "bot" || last.link || (last.buttons && last.buttons.length)) {
+      return false;
+    }
+    last.link = link;
+    save();
+    var node = ui.log.querySelector(".pw-msg[data-index='" + index + "']");
+    if (node) {  // already shown (else it will be, with its link)
+      node.append(linkElement(link));
+      ui.announcer.append(el("p", "", TEXT.linkSaid(link.title)));
+      keepTurnInView();
+    }
+    return true;
   }
 
   function revealNext() {
@@ -482,7 +896,12 @@
     window.setTimeout(function () {
       revealing = false;
       removeHint();
-      renderMessage(message, state.messages.indexOf(message));
+      var node = renderMessage(message, state.messages.indexOf(message));
+      if (!turnStart) {
+        turnStart = node;
+      }
+      announce(message);
+      keepTurnInView();
       revealNext();
     }, reducedMotion ? 0 : REVEAL_MS);
   }
@@ -576,7 +995,8 @@
     audioButton = null;
   }
 
-  function toggleListen(target, text, speechToken) {
+  // Reads the message's own text (never an address: links travel apart, as attachments).
+  function toggleListen(target, message) {
     var wasPlaying = audioButton === target;
     resetListen();
     if (wasPlaying) {
@@ -585,10 +1005,14 @@
     audioButton = target;
     target.textContent = TEXT.listenLoading;
     target.dataset.state = "loading";
+    var body = { text: message.text };
+    if (message.speechToken) {
+      body.speech_token = message.speechToken;
+    }
     window.fetch(BASE + "/api/tts", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text, speech_token: speechToken }),
+      body: JSON.stringify(body),
       credentials: "omit"
     }).then(function (response) {
       if (!response.ok) {
@@ -621,6 +1045,11 @@
 
   // ---------- idle and clearing ----------
 
+  function stopCountdown() {
+    window.clearInterval(countdownTimer);
+    countdownTimer = null;
+  }
+
   function activity() {
     if (!state) {
       return;
@@ -628,6 +1057,7 @@
     state.lastActive = Date.now();
     if (!ui.idle.hidden) {
       ui.idle.hidden = true;
+      stopCountdown();
     }
     window.clearTimeout(idleTimer);
     window.clearTimeout(clearTimer);
@@ -642,17 +1072,26 @@
       activity();
       return;
     }
-    ui.idleText.textContent = TEXT.idle(Math.round(WARN_MS / 1000));
+    var ends = Date.now() + WARN_MS;
+    var seconds = Math.round(WARN_MS / 1000);
+    ui.idleText.textContent = typeset(TEXT.idle(seconds));
+    ui.idleCount.textContent = TEXT.idleCountdown(seconds);
     ui.idle.hidden = false;
+    stopCountdown();
+    countdownTimer = window.setInterval(function () {
+      var left = Math.max(0, Math.ceil((ends - Date.now()) / 1000));
+      ui.idleCount.textContent = TEXT.idleCountdown(left);
+    }, 1000);
     clearTimer = window.setTimeout(function () { endAndClear("idle"); }, WARN_MS);
   }
 
-  function endAndClear(reason) {
+  function endAndClear(reason, event) {
     resetListen();
     disconnect();
     window.clearTimeout(replyTimer);
     window.clearTimeout(idleTimer);
     window.clearTimeout(clearTimer);
+    stopCountdown();
     queue = [];
     revealing = false;
     showTyping(false);
@@ -661,12 +1100,15 @@
     wasOffline = false;
     ui.idle.hidden = true;
     ui.input.value = "";
+    ui.announcer.textContent = "";
     setError("");
+    toggleTools(false);
     renderAll();
-    setStatus(reason === "idle" ? TEXT.clearedIdle : TEXT.cleared);
+    var cleared = reason === "idle" ? TEXT.clearedIdle : TEXT.cleared;
+    setStatus(cleared + " " + TEXT.kept(config.retentionDays));
     connect();
     if (reason === "user") {
-      ui.input.focus();
+      focusAfter(event);
     }
     idleTimer = window.setTimeout(warnIdle, IDLE_MS);
   }
@@ -675,7 +1117,8 @@
 
   function setOpen(open) {
     ui.root.hidden = !open;
-    ui.launcher.hidden = open;
+    ui.launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    ui.launcher.classList.toggle("pw-launcher-open", open);
     try {
       if (open) {
         window.sessionStorage.setItem(OPEN_KEY, "1");
@@ -685,7 +1128,26 @@
     } catch (error) {
       // Not kept across reloads.
     }
-    (open ? ui.input : ui.launcher).focus();
+    if (open) {
+      keepTurnInView();
+      if (touchFirst) {
+        ui.log.focus({ preventScroll: true });
+      } else {
+        ui.input.focus();
+      }
+    } else {
+      ui.launcher.focus();
+    }
+  }
+
+  // The widget fills its element's height. An element that only grows with its content
+  // (the usual <div> of another site) gets a widget one screen tall instead, so the
+  // conversation still has room and scrolls inside.
+  function fitTarget(target) {
+    ui.root.style.display = "none";
+    var empty = target.getBoundingClientRect().height;
+    ui.root.style.display = "";
+    ui.root.classList.toggle("pw-auto-height", empty < MIN_TARGET_PX);
   }
 
   function ensureStyles() {
@@ -710,6 +1172,59 @@
     document.head.append(tag);
   }
 
+  // Reads /api/widget; `then` runs once, with or without it (after CONFIG_WAIT_MS at most).
+  function loadConfig(then) {
+    var done = false;
+    function finish() {
+      if (!done) {
+        done = true;
+        then();
+      }
+    }
+    window.setTimeout(finish, CONFIG_WAIT_MS);
+    if (typeof window.fetch !== "function") {
+      finish();
+      return;
+    }
+    window.fetch(BASE + CONFIG_PATH, { credentials: "omit" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("config " + response.status);
+      }
+      return response.json();
+    }).then(function (loaded) {
+      var greeting = loaded && loaded.greeting;
+      if (greeting && typeof greeting.text === "string" && Array.isArray(greeting.buttons)) {
+        config.greeting = {
+          text: greeting.text,
+          buttons: greeting.buttons.filter(function (item) {
+            return item && typeof item.title === "string" && typeof item.payload === "string";
+          }),
+          speechToken: typeof greeting.speech_token === "string" ? greeting.speech_token : undefined
+        };
+      }
+      var links = (loaded && loaded.links) || {};
+      if (Array.isArray(links.origins)) {
+        config.origins = [BASE].concat(links.origins.filter(function (item) {
+          return typeof item === "string";
+        }));
+      }
+      if (Array.isArray(links.sites)) {
+        config.sites = links.sites.filter(function (item) { return typeof item === "string"; });
+      }
+      var pages = (loaded && loaded.pages) || {};
+      ["privacy", "accessibility"].forEach(function (name) {
+        if (typeof pages[name] === "string" && allowedUrl(pages[name])) {
+          config.pages[name] = pages[name];
+        }
+      });
+      if (loaded && loaded.retention_days > 0) {
+        config.retentionDays = loaded.retention_days;
+      }
+    }).catch(function () {
+      // No greeting and no official links: the widget still works.
+    }).then(finish);
+  }
+
   function start() {
     state = load() || freshState();
     if (Date.now() - (state.lastActive || 0) > IDLE_MS + WARN_MS) {
@@ -718,12 +1233,17 @@
       state = freshState();
     }
     var target = data.target ? document.getElementById(data.target) : null;
+    floating = !target;
     ensureStyles();
+    build(target || document.body);
     if (target) {
-      build(target, false);
-    } else {
-      build(document.body, true);
-      ui.launcher = button("pw-launcher", TEXT.launcher, function () { setOpen(true); });
+      fitTarget(target);
+    }
+    if (floating) {
+      ui.launcher = button("pw-launcher", TEXT.launcher, function () {
+        setOpen(ui.root.hidden);
+      });
+      ui.launcher.setAttribute("aria-controls", ui.root.id);
       document.body.append(ui.launcher);
       var open = false;
       try {
@@ -732,11 +1252,19 @@
         open = false;
       }
       ui.root.hidden = !open;
-      ui.launcher.hidden = open;
+      ui.launcher.setAttribute("aria-expanded", open ? "true" : "false");
+      ui.launcher.classList.toggle("pw-launcher-open", open);
     }
-    renderAll();
+    ui.log.setAttribute("aria-busy", "true");
     setStatus(TEXT.connecting);
-    ensureSocketIo(connect);
+    // The greeting and the links need the configuration; the connection waits for it too,
+    // so no answer is drawn before the conversation is.
+    loadConfig(function () {
+      setPageLinks();
+      renderAll();
+      ui.log.removeAttribute("aria-busy");
+      ensureSocketIo(connect);
+    });
     activity();
   }
 
