@@ -56,6 +56,8 @@ SLOTS = {
     "end": "30/11/2026",
     "opens": "28 novembre 2026",
     "closes": "15 décembre 2026",
+    "period": "du 1er au 30 novembre 2026",
+    "window": "du 28 novembre au 15 décembre 2026",
     "hours": "35 heures",
     "amount": "1 200 €",
     "rate": "34,29 €",
@@ -144,8 +146,10 @@ def test_the_checks_catch_the_written_wording() -> None:
     """The same checks do flag what other channels say, so they are not empty."""
     written = NLG.generate_from_slots("utter_forgot_password", {}, "rest")["text"]
     assert FORBIDDEN.search(words(written)) and ADDRESS.search(written)
-    summary = NLG.generate_from_slots("utter_actualisation_summary", {}, "rest", **SLOTS)["text"]
-    assert ADDRESS.search(summary)
+    # The written summary carries its address as a link attachment, never in its text.
+    summary = NLG.generate_from_slots("utter_actualisation_summary", {}, "rest", **SLOTS)
+    assert ADDRESS.search(summary["attachment"]["payload"]["url"])
+    assert not ADDRESS.search(summary["text"])
     assert ADDRESS.search(speakable("Allez sur cybermalveillance.gouv.fr.", TODAY))
     assert FORBIDDEN.search(words("Appuyez sur les touches Ctrl et Maj. Tapez votre code."))
 
