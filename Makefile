@@ -48,7 +48,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock
 secrets: venv ## Crée les secrets locaux s'ils manquent (.rasa_token, var/secret_key)
 	@$(PY) -m supervisor --init
 
-system-deps: ## Installe les paquets Debian nécessaires (espeak-ng, portaudio)
+system-deps: ## Installe les paquets Debian nécessaires (voix Pico et espeak-ng, portaudio)
 	@scripts/system-deps.sh run
 
 model: $(MODEL) ## Entraîne le modèle Rasa si les données ont changé

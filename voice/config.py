@@ -11,10 +11,10 @@ from passerelle.config import Settings, settings
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000  # Hz, what Vosk and webrtcvad expect (mono, 16-bit).
+SAMPLE_RATE = 16_000  # Hz, what Vosk, Whisper and webrtcvad expect (mono, 16-bit).
 FRAME_MS = 30  # webrtcvad accepts 10, 20 or 30 ms frames.
 TTS_VOICE = "roa/fr"  # espeak-ng French (France) voice, as pyttsx3 names it.
-TTS_RATE_MIN = 80
+TTS_RATE_MIN = 80  # words per minute, the slowest "plus lentement" goes
 TTS_RATE_STEP = 25  # "plus lentement" slows down by this many words per minute.
 GAIN_STEP = 1.5  # "plus fort" multiplies the playback gain by this.
 GAIN_MAX = 4.0
@@ -24,6 +24,7 @@ START_SPEECH_MS = 90  # voiced audio needed before a turn is taken as started.
 PRE_ROLL_MS = 300  # audio kept from before the start, so the first syllable is not lost.
 MAX_TURN_SECONDS = 20.0  # a turn longer than this is cut and recognised.
 CONFIRM_BELOW = 0.9  # numbers recognised with a lower confidence are read back.
+WHISPER_BEAM_MAX = 2  # a wider beam costs latency for little gain on short answers.
 REQUEST_TIMEOUT = 20.0  # seconds for one turn of the assistant (first turn loads the model).
 
 
@@ -42,6 +43,12 @@ class VoiceConfig:
     silence_timeout: float
     end_silence_ms: int
     idle_reset_seconds: int
+    asr_engine: str = "auto"  # "auto", "vosk" or "whisper" (VOICE_ASR)
+    whisper_model_path: Path = Path("voice_models/whisper-base")
+    whisper_threads: int = 2
+    whisper_beam: int = 1
+    tts_engine: str = "auto"  # "auto", "pico", "espeak" or "mbrola" (VOICE_TTS)
+    mbrola_voice: str = "mb-fr4"
     tts_voice: str = TTS_VOICE
     vad_aggressiveness: int = VAD_AGGRESSIVENESS
     sample_rate: int = SAMPLE_RATE
@@ -54,6 +61,12 @@ class VoiceConfig:
         source = source or settings()
         voice = source.voice
         return cls(
+            asr_engine=voice.asr,
+            whisper_model_path=voice.whisper_model_path,
+            whisper_threads=max(1, voice.whisper_threads),
+            whisper_beam=min(WHISPER_BEAM_MAX, max(1, voice.whisper_beam)),
+            tts_engine=voice.tts,
+            mbrola_voice=voice.mbrola_voice,
             model_path=voice.model_path,
             model_url=voice.model_url,
             model_sha256=voice.model_sha256,

@@ -96,7 +96,9 @@ class EndOfSpeech:
 
     def feed(self, frame: bytes) -> SpeechEvent | None:
         """Takes one frame; returns a start or end event when one happens on this frame."""
-        voiced = _loud_enough(frame) and self._vad.is_speech(frame, self.rate)
+        # webrtcvad adapts to the noise it hears: it must see every frame, quiet ones too.
+        speech = self._vad.is_speech(frame, self.rate)
+        voiced = speech and _loud_enough(frame)
         self._count += 1
         now = self._count * self.frame_ms / 1000
         if self.started_at is None:

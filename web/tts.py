@@ -1,7 +1,8 @@
 """Spoken versions of the bot's messages for the widget's "Écouter" button, cached on disk.
 
 The sound comes from the voice layer (`voice.tts.synthesize_wav`), so the widget speaks with the
-same French voice and the same speech normaliser as the kiosk. A WAV is kept under
+same default French voice (SVOX Pico, else espeak-ng; `VOICE_TTS`) and the same speech normaliser
+as the kiosk. A WAV is kept under
 `var/tts-cache/`, named by the hash of its text; the cache keeps at most `MAX_CACHE_FILES` files
 and `MAX_CACHE_BYTES` bytes, dropping the least recently used first.
 
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_TTS_CHARS = 2000
 MAX_CACHE_FILES = 500
 MAX_CACHE_BYTES = 200 * 1024 * 1024
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: the default voice became Pico; espeak-ng's old files are not served
 # Syntheses allowed to wait while one runs (a 2,000-character text takes about a second).
 MAX_WAITING = 4
 

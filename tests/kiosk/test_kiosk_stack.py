@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kiosk.assistant import Assistant
 from kiosk.kiosk import Kiosk, load_messages
 from kiosk.listen import TypedEars, WavEars
 from kiosk.speak import TRANSCRIPT_NAME, WavMouth
+from passerelle.actualisation import HOURS_SLOT, SALARY_SLOT
+from passerelle.calendar import period_for
 from passerelle.names import KIOSK_SENDER_PREFIX as SENDER_PREFIX
-from voice.audio import read_wav
-from voice.config import VoiceConfig
-from voice.tts import synthesize
+from tests.support.spoken_set import PAD_MS
+from voice.audio import Audio, read_wav, silence
+from voice.config import SAMPLE_RATE, VoiceConfig
+from voice.tts import PicoVoice, synthesize
 
 pytestmark = pytest.mark.stack
 MESSAGES = load_messages()
@@ -90,3 +94,104 @@ def test_french_speech_turns(stack, tmp_path: Path, french_model: object) -> Non
     assert kiosk.run() == 0
     texts = [text for _, text in spoken(out)]
     assert any("mot de passe oublié" in text for text in texts)
+
+
+def pico_turns(folder: Path, texts: list[str]) -> Path:
+    """One WAV per turn, each said by the Pico voice, with a little silence around."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pad = silence(PAD_MS, SAMPLE_RATE)
+    for index, text in enumerate(texts, 1):
+        speech = synthesize(text, normalize=False, engine=PicoVoice()).resampled(SAMPLE_RATE)
+        (folder / f"{index:02d}.wav").write_bytes((pad + speech + pad).to_wav())
+    return folder
+
+
+def slots_of(tracker: dict) -> dict:
+    return tracker.get("slots") or {}
+
+
+def test_spoken_actualisation_reaches_the_recap(stack, tmp_path: Path, french_model) -> None:
+    """A whole rehearsal spoken by Pico, in --wav-in mode, on the kiosk's recogniser."""
+    answers = ["Je veux faire mon actualisation."]
+    if not period_for().is_open:
+        answers.append("Oui.")  # rehearse now, the window being closed
+    answers += [
+        "Oui.",  # worked
+        "J'ai travaillé cent vingt heures.",
+        "Mille cinq cents euros brut.",
+        "Non.",  # internship
+        "Non.",  # sick leave
+        "Non.",  # maternity leave
+        "Non.",  # retirement pension
+        "Non.",  # invalidity pension
+        "Oui.",  # still seeking work
+    ]
+    turns = pico_turns(tmp_path / "in", answers)
+    out = tmp_path / "out"
+    config = VoiceConfig.from_settings().with_changes(rasa_url=stack.rasa_url)
+    kiosk = kiosk_for(stack, WavEars(turns, french_model, config), out, french_model)
+    assert kiosk.run() == 0
+    texts = [text for _, text in spoken(out)]
+    tracker = stack.tracker(kiosk.senders[0])
+    slots = slots_of(tracker)
+    assert slots.get(HOURS_SLOT) == 120, (texts, user_texts(tracker))
+    assert slots.get(SALARY_SLOT) == 1500
+    # The last thing said is the recap, read aloud, with the hours and the salary.
+    recap = texts[-1]
+    assert "cent vingt heures" in recap and "mille cinq cents euros" in recap, texts
+    assert slots.get("still_seeking") is True and slots.get("worked") is True
+
+
+def noisy_turn(kind: str) -> Audio:
+    rng = np.random.default_rng(5)
+    if kind == "silence":
+        return silence(3000, SAMPLE_RATE)
+    if kind == "noise":
+        return Audio(rng.normal(0, 1500, 3 * SAMPLE_RATE).astype(np.int16), SAMPLE_RATE)
+    if kind == "cough":
+        parts = [np.zeros(SAMPLE_RATE // 2)]
+        for _ in range(2):
+            burst = np.convolve(rng.normal(0, 1, 4000), np.hanning(9), mode="same")
+            parts += [burst * np.exp(-np.linspace(0, 5, 4000)) * 9000, np.zeros(2000)]
+        parts.append(np.zeros(SAMPLE_RATE // 2))
+        return Audio(np.clip(np.concatenate(parts), -32768, 32767).astype(np.int16), SAMPLE_RATE)
+    raise ValueError(kind)
+
+
+RAMBLE = (
+    "Alors voilà, je vous explique, hier je suis allé à la poste pour envoyer un colis à ma "
+    "soeur qui habite à Lyon, et puis après je suis passé à la boulangerie, il y avait "
+    "beaucoup de monde, et la dame m'a dit que le pain de campagne était fini, alors j'ai "
+    "pris une baguette, et en rentrant j'ai vu mon voisin qui m'a parlé de son jardin, de "
+    "ses tomates et de ses salades, et on a discuté longtemps du temps qu'il fait, de la "
+    "pluie, du vent, et aussi de son chien qui aboie toute la nuit."
+)
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise", "cough", "ramble"])
+def test_silence_noise_cough_and_ramble_get_a_sensible_answer(
+    stack, tmp_path: Path, french_model, kind: str
+) -> None:
+    turns = tmp_path / "in"
+    turns.mkdir()
+    if kind == "ramble":
+        speech = synthesize(RAMBLE, normalize=False, engine=PicoVoice())
+        assert speech.duration > 28  # a 30-second ramble
+        (turns / "1.wav").write_bytes(speech.to_wav())
+    else:
+        (turns / "1.wav").write_bytes(noisy_turn(kind).to_wav())
+    out = tmp_path / "out"
+    config = VoiceConfig.from_settings().with_changes(rasa_url=stack.rasa_url)
+    kiosk = kiosk_for(stack, WavEars(turns, french_model, config), out, french_model)
+    assert kiosk.run() == 0  # no traceback, the kiosk ends when the turns do
+    texts = [text for _, text in spoken(out)]
+    assert len(texts) == 2, texts  # the greeting, then one answer to the turn
+    if kind == "ramble":
+        # Heard (the first 20 seconds), sent to the assistant, answered.
+        tracker = stack.tracker(kiosk.senders[0])
+        assert len(user_texts(tracker)) == 1 and len(user_texts(tracker)[0]) > 40
+        assert texts[1]
+    else:
+        # Nobody spoke: the question is asked again; nothing reaches the assistant.
+        assert texts[1].startswith(MESSAGES["nothing_heard"]), texts
+        assert not user_texts(stack.tracker(kiosk.senders[0]))

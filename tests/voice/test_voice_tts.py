@@ -1,14 +1,35 @@
-"""French speech from espeak-ng through pyttsx3: real audio, real engine."""
+"""French speech from every engine (Pico, MBROLA, espeak-ng): real audio, real engines."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import numpy as np
+import pytest
 
 from voice.audio import read_wav
-from voice.tts import synthesize, synthesize_wav
+from voice.config import GAIN_STEP, TTS_RATE_STEP, VoiceConfig
+from voice.tts import (
+    PICO_MISSING,
+    EspeakVoice,
+    MbrolaVoice,
+    PicoVoice,
+    SpeechUnavailableError,
+    Voice,
+    choose_voice,
+    default_voice,
+    synthesize,
+    synthesize_wav,
+)
 from voice.vad import find_speech
+
+ENGINES = {
+    "pico": PicoVoice,
+    "espeak": EspeakVoice,
+    "mbrola-fr4": lambda: MbrolaVoice("mb-fr4"),
+    "mbrola-fr1": lambda: MbrolaVoice("mb-fr1"),
+}
 
 SENTENCES = [
     "Bonjour. Je suis une machine.",
@@ -17,9 +38,15 @@ SENTENCES = [
 ]
 
 
+def test_the_default_voice_is_pico() -> None:
+    # scripts/system-deps.sh installs it (Debian non-free libttspico-utils).
+    assert default_voice().name == "pico"
+    assert VoiceConfig.from_settings().tts_engine == "auto"
+
+
 def test_french_sentence_gives_real_speech() -> None:
     audio = read_wav(synthesize_wav(SENTENCES[1]))
-    assert audio.rate == 22_050
+    assert audio.rate == 16_000  # Pico's rate
     assert 1.5 < audio.duration < 8.0
     assert audio.rms > 500, "the WAV is silent"
     assert np.abs(audio.samples).max() > 5000
@@ -30,14 +57,46 @@ def test_french_sentence_gives_real_speech() -> None:
 def test_slower_rate_gives_longer_speech() -> None:
     fast = synthesize(SENTENCES[0], rate=180)
     slow = synthesize(SENTENCES[0], rate=100)
-    assert slow.duration > fast.duration * 1.4
+    assert slow.duration > fast.duration * 1.3
+
+
+@pytest.mark.parametrize("name", list(ENGINES))
+def test_every_engine_speaks_slower_and_louder(name: str) -> None:
+    """ "plus lentement" (one rate step down) and "plus fort" (one gain step) with each engine."""
+    engine: Voice = ENGINES[name]()
+    config = VoiceConfig.from_settings()
+    normal = synthesize(SENTENCES[1], rate=config.tts_rate, engine=engine)
+    slower = synthesize(SENTENCES[1], rate=config.tts_rate - TTS_RATE_STEP, engine=engine)
+    assert normal.rms > 500 and find_speech(normal) is not None
+    assert slower.duration > normal.duration * 1.08, (normal.duration, slower.duration)
+    louder = normal.scaled(GAIN_STEP)  # what the kiosk's mouth does with its gain
+    assert louder.rms > normal.rms * 1.3
+
+
+def test_missing_pico_falls_back_to_espeak_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pico2wave there
+    with caplog.at_level(logging.WARNING, logger="voice.tts"):
+        voice = choose_voice("auto")
+    assert isinstance(voice, EspeakVoice)
+    warning = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "Pico" in warning and "espeak-ng" in warning
+    assert PICO_MISSING in warning and "make system-deps" in PICO_MISSING
+    assert synthesize("Bonjour.", engine=voice).rms > 500  # espeak-ng speaks
+    with pytest.raises(SpeechUnavailableError, match="libttspico-utils"):
+        choose_voice("pico")  # asked for by name: refused, with the fix
 
 
 def test_text_is_normalised_before_speaking() -> None:
-    # "3949" read in pairs is shorter than "trois mille neuf cent quarante-neuf".
-    pairs = synthesize("Appelez le 3949.")
-    thousands = synthesize("Appelez le trois mille neuf cent quarante-neuf.", normalize=False)
-    same = synthesize("Appelez le trente-neuf quarante-neuf.", normalize=False)
+    # "3949" read in pairs is shorter than "trois mille neuf cent quarante-neuf" (espeak-ng:
+    # its durations follow the words closely).
+    espeak = EspeakVoice()
+    pairs = synthesize("Appelez le 3949.", engine=espeak)
+    thousands = synthesize(
+        "Appelez le trois mille neuf cent quarante-neuf.", normalize=False, engine=espeak
+    )
+    same = synthesize("Appelez le trente-neuf quarante-neuf.", normalize=False, engine=espeak)
     assert abs(pairs.duration - same.duration) < 0.05
     assert thousands.duration > pairs.duration + 0.3
 
