@@ -223,7 +223,7 @@ def choose_voice(engine: str = "auto", mbrola_voice: str = "mb-fr4") -> Voice:
             return PicoVoice()
         if engine == "pico":
             raise SpeechUnavailableError(f"La voix Pico n'est pas installée. {PICO_FIX}")
-        logger.warning(
+        startup_logger.warning(
             "SVOX Pico (%s) not found: speaking with espeak-ng instead, much harder to "
             "understand. %s",
             PICO_COMMAND,

@@ -144,10 +144,10 @@ def test_greeting_commands_buttons_and_numbers(assistant_url: str, tmp_path: Pat
     ]
     assert {sender for sender, _ in Scripted.received} == {kiosk.senders[0]}
     assert kiosk.senders[0].startswith(SENDER_PREFIX)
-    # Every utterance is a real, non-silent WAV at espeak-ng's rate.
+    # Every utterance is a real, non-silent WAV at the default voice's rate (Pico: 16 kHz).
     for name, _, _, _ in rows:
         audio = read_wav(tmp_path / name)
-        assert audio.rate == 22_050 and audio.duration > 0.3 and audio.rms > 300
+        assert audio.rate == 16_000 and audio.duration > 0.3 and audio.rms > 300
 
 
 def test_silence_repeats_once_then_offers_to_stop(assistant_url: str, tmp_path: Path) -> None:
@@ -353,6 +353,8 @@ def test_cli_without_model_says_how_to_get_one(tmp_path: Path) -> None:
         str(tmp_path / "out"),
         "--model",
         str(tmp_path / "none"),
+        "--asr",
+        "vosk",
     )
     assert result.returncode == 2
     assert "make voice-model" in result.stderr

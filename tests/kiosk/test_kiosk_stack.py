@@ -55,7 +55,7 @@ def test_typed_conversation_spoken_to_wavs(stack, tmp_path: Path) -> None:
     assert "Au revoir" in texts[-1]
     for name, _ in rows:
         audio = read_wav(tmp_path / name)
-        assert audio.rate == 22_050 and audio.rms > 300
+        assert audio.rate == 16_000 and audio.rms > 300  # the default voice, Pico
     sender = kiosk.senders[0]
     assert sender.startswith(SENDER_PREFIX)
     tracker = stack.tracker(sender)
@@ -164,7 +164,8 @@ RAMBLE = (
     "beaucoup de monde, et la dame m'a dit que le pain de campagne était fini, alors j'ai "
     "pris une baguette, et en rentrant j'ai vu mon voisin qui m'a parlé de son jardin, de "
     "ses tomates et de ses salades, et on a discuté longtemps du temps qu'il fait, de la "
-    "pluie, du vent, et aussi de son chien qui aboie toute la nuit."
+    "pluie, du vent, et aussi de son chien qui aboie toute la nuit. Ensuite je suis rentré "
+    "chez moi, j'ai préparé le repas, et j'ai regardé la télévision avec ma femme."
 )
 
 

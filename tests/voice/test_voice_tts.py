@@ -77,7 +77,7 @@ def test_missing_pico_falls_back_to_espeak_with_a_warning(
     monkeypatch: pytest.MonkeyPatch, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no pico2wave there
-    with caplog.at_level(logging.WARNING, logger="voice.tts"):
+    with caplog.at_level(logging.WARNING, logger="voice.start"):
         voice = choose_voice("auto")
     assert isinstance(voice, EspeakVoice)
     warning = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
