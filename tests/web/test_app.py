@@ -153,7 +153,7 @@ def test_tts_speaks_a_bot_message_as_wav_and_caches_it(client: TestClient, cache
     assert first.status_code == 200
     assert first.headers["content-type"] == "audio/wav"
     channels, rate, seconds = _wav_info(first.content)
-    assert channels == 1 and rate == 22_050
+    assert channels == 1 and rate == 16_000  # the default voice, Pico, as the kiosk
     assert seconds > 1.0  # a real sentence, not a silence
     cached = list(cache_dir.glob("*.wav"))
     assert len(cached) == 1
