@@ -70,6 +70,8 @@ TAIL_MS = 200  # silence after a turn beyond the end-of-speech wait, as kiosk.li
 SLOT_SAMPLE = "trente-cinq"  # what a {slot} of a response is read as in the round trip
 
 decode_log: list[tuple[str, float, float]] = []  # (category, decode seconds, audio seconds)
+speeds_used: list[str] = list(spoken_set.SPEEDS)  # --quick: the calm pace only
+round_trip_step = 1  # --quick: every third sentence of the kiosk's responses
 
 
 class TimedWhisper(WhisperEngine):
@@ -113,8 +115,8 @@ def bench_buttons(engine: TimedWhisper, config: VoiceConfig, voices: list[str], 
     errors: dict[tuple[str, float | None], list[str]] = defaultdict(list)
     asked_again: dict[tuple[str, float | None], int] = defaultdict(int)
     print(
-        f"  {len(items)} réponses x {len(voices)} voix ; propre : 2 vitesses, bruit : "
-        + ("2 vitesses" if full else "vitesse calme")
+        f"  {len(items)} réponses x {len(voices)} voix ; propre : {len(speeds_used)} vitesse(s),"
+        + (" bruit : 2 vitesses" if full else " bruit : vitesse calme")
     )
     header = "  voix         " + "".join(f"{_cond(c):>24s}" for c in conditions)
     print(header)
@@ -123,7 +125,7 @@ def bench_buttons(engine: TimedWhisper, config: VoiceConfig, voices: list[str], 
         for condition in conditions:
             good = total = 0
             # Noisy speech at the calm pace only, unless --full: the CPU budget of a run.
-            speeds = spoken_set.SPEEDS if full or condition[1] is None else ["calme"]
+            speeds = speeds_used if full or condition[1] is None else ["calme"]
             for speed in speeds:
                 for item in items:
                     grammar = Grammar.from_buttons(item.button_dicts())
@@ -172,7 +174,7 @@ def bench_numbers(engine: TimedWhisper, config: VoiceConfig, voices: list[str]) 
     for voice in voices:
         good = total = 0
         misses = []
-        for speed in spoken_set.SPEEDS:
+        for speed in speeds_used:
             for item in items:
                 heard = listen(engine, audio_for(item, voice, speed), None, config)
                 message = to_message(heard.text or "")
@@ -229,7 +231,7 @@ def bench_questions(engine: TimedWhisper, config: VoiceConfig, voices: list[str]
     typed = sum(intent_of(agent, item.text) == item.expected for item in items)
     print(f"  texte tapé, sans la voix (référence) : {percent(typed, len(items))}")
     for voice in voices:
-        for speed in spoken_set.SPEEDS:
+        for speed in speeds_used:
             good = edits = ref_words = 0
             misses = []
             for item in items:
@@ -347,6 +349,9 @@ def kiosk_responses() -> list[str]:
 def bench_round_trip(engine: TimedWhisper, voices: Iterable[str]) -> None:
     texts = kiosk_responses()
     parts = list(dict.fromkeys(sentence for text in texts for sentence in sentences(text)))
+    if round_trip_step > 1:
+        parts = parts[::round_trip_step]
+        print(f"  (--quick : une phrase sur {round_trip_step})")
     print(
         f"== Aller-retour TTS -> Whisper de chaque réponse de la borne ({len(texts)} réponses, "
         f"{len(parts)} phrases différentes, dites une à une comme la borne le fait) =="
@@ -518,7 +523,14 @@ def main() -> None:
     parser.add_argument("--voices", default=",".join(DEFAULT_VOICES))
     parser.add_argument("--full", action="store_true", help="also 20 dB SNR, and MBROLA fr1")
     parser.add_argument("--rasa-url", help="an assistant already running (else one is started)")
+    parser.add_argument(
+        "--quick", action="store_true", help="calm pace only, one kiosk sentence in three"
+    )
     args = parser.parse_args()
+    if args.quick:
+        global round_trip_step
+        speeds_used[:] = ["calme"]
+        round_trip_step = 3
     sections = args.sections.split(",")
     voices = args.voices.split(",")
     if args.full and "mbrola-fr1" not in voices:

@@ -47,8 +47,10 @@ INITIAL_PROMPT = (
     "Je veux faire mon actualisation avec FranceConnect. Où est mon attestation ? "
     "J'ai travaillé 35 heures, pour un salaire brut de 1 200 euros."
 )
-# The kiosk's commands as Whisper's prompt gives them when buttons are shown.
-COMMAND_PROMPT = ("Répète", "Plus lentement", "Plus fort", "Recommence", "Stop")
+# The kiosk's commands given in Whisper's prompt when buttons are shown. Not "stop" nor
+# "recommence": put there, they pull other short words to them ("Stage" heard as "Stop."),
+# and hearing them wrongly would end or restart the person's conversation.
+COMMAND_PROMPT = ("Répète", "Plus lentement", "Plus fort")
 # Lines Whisper writes on silence, noise or music (folded words). Its training subtitles.
 HALLUCINATIONS = (
     "sous titres realises par la communaute d'amara org",
