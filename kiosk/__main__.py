@@ -21,7 +21,7 @@ from passerelle.config import settings
 from voice.config import VoiceConfig
 from voice.mic import DeviceError, has_output_device
 from voice.models import ModelError
-from voice.tts import SpeechUnavailableError
+from voice.tts import SpeechUnavailableError, default_voice
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     config = build_config(args)
     mouth: Mouth | None = None
     try:
+        default_voice(config)  # chosen, and said in the log, at start
         mouth = _mouth(args)
         model = None
         ears: Ears
