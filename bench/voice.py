@@ -212,9 +212,12 @@ def wer_counts(reference: str, hypothesis: str) -> tuple[int, int]:
 
 
 def load_nlu():  # noqa: ANN201 - rasa's Agent, imported late (it takes seconds)
+    import structlog
     from rasa.core.agent import Agent
 
     logging.getLogger("rasa").setLevel(logging.ERROR)
+    # Rasa's structured log prints every parse at debug level on stdout: keep the figures clean.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     return Agent.load(str(MODEL_PATH))
 
 
@@ -311,7 +314,8 @@ def bench_silence(engine: TimedWhisper, config: VoiceConfig) -> None:
         raw_inventions += bool(decoded.text)
         outcome = "silence" if heard.text is None else repr(heard.text)
         print(
-            f"  {name:32s} borne : {outcome:12s} Whisper seul (ni VAD ni filtre) : {decoded.text!r}"
+            f"  {name:32s} borne : {outcome:12s} Whisper seul (ni VAD ni filtre) : "
+            f"{decoded.text[:60]!r}"
         )
     print(f"  transcriptions : {percent(transcripts, len(samples))}")
     print(f"  (Whisper seul aurait inventé du texte : {percent(raw_inventions, len(samples))})")
