@@ -284,7 +284,6 @@ def noise_samples() -> dict[str, Audio]:
     for start in rng.integers(0, count - 400, 12):
         clicks[start : start + 400] += rng.normal(0, 8000, 400) * np.exp(-np.arange(400) / 60)
     samples["clics (clavier, porte)"] = audio(clicks)
-    samples["brouhaha lointain (babble -15 dB)"] = audio(spoken_set.babble_track()[:count] * 300)
     return samples
 
 
