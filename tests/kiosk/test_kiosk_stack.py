@@ -125,6 +125,7 @@ def test_spoken_actualisation_reaches_the_recap(stack, tmp_path: Path, french_mo
         "Non.",  # retirement pension
         "Non.",  # invalidity pension
         "Oui.",  # still seeking work
+        "Oui.",  # "Voulez-vous la suite ?" if the recap comes in steps, else "Est-ce correct ?"
     ]
     turns = pico_turns(tmp_path / "in", answers)
     out = tmp_path / "out"
@@ -136,10 +137,15 @@ def test_spoken_actualisation_reaches_the_recap(stack, tmp_path: Path, french_mo
     slots = slots_of(tracker)
     assert slots.get(HOURS_SLOT) == 120, (texts, user_texts(tracker))
     assert slots.get(SALARY_SLOT) == 1500
-    # The last thing said is the recap, read aloud, with the hours and the salary.
-    recap = texts[-1]
-    assert "cent vingt heures" in recap and "mille cinq cents euros" in recap, texts
     assert slots.get("still_seeking") is True and slots.get("worked") is True
+    # The recap was reached and read aloud, with the hours and the salary in words.
+    asked = [
+        e.get("metadata", {}).get("utter_action") for e in tracker["events"] if e["event"] == "bot"
+    ]
+    assert "utter_ask_declaration_confirmed" in asked, asked
+    spoken_text = " ".join(texts)
+    assert "cent vingt heures" in spoken_text and "mille cinq cents euros" in spoken_text, texts
+    assert any("Est-ce correct" in text for text in texts)
 
 
 def noisy_turn(kind: str) -> Audio:
