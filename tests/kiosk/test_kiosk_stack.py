@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.assistant import Assistant
 from kiosk.kiosk import Kiosk, load_messages
-from kiosk.listen import TypedEars, WavEars
+from kiosk.listen import TypedEars, WavEars, hear
 from kiosk.speak import TRANSCRIPT_NAME, WavMouth
 from passerelle.actualisation import HOURS_SLOT, SALARY_SLOT
 from passerelle.calendar import period_for
@@ -18,6 +18,7 @@ from tests.support.spoken_set import PAD_MS
 from voice.audio import Audio, read_wav, silence
 from voice.config import SAMPLE_RATE, VoiceConfig
 from voice.tts import PicoVoice, synthesize
+from voice.vad import frames
 
 pytestmark = pytest.mark.stack
 MESSAGES = load_messages()
@@ -106,6 +107,23 @@ def pico_turns(folder: Path, texts: list[str]) -> Path:
     return folder
 
 
+class StepAwareEars(WavEars):
+    """WAV turns in order; when the kiosk has just asked "Voulez-vous la suite ?" (a long
+    answer said in steps), the person answers with the Pico "Oui." of `more`."""
+
+    def __init__(self, folder: Path, model: object, config: VoiceConfig, more: Path, out: Path):
+        super().__init__(folder, model, config)
+        self.more = more
+        self.out = out
+
+    def listen(self, grammar, timeout: float):  # noqa: ANN001, ANN201 - as WavEars.listen
+        said = spoken(self.out) if (self.out / TRANSCRIPT_NAME).exists() else []
+        if said and said[-1][1].rstrip().endswith(MESSAGES["more"]):
+            audio = read_wav(self.more) + silence(self.config.end_silence_ms + 200, SAMPLE_RATE)
+            return hear(frames(audio.pcm()), self.model, grammar, self.config, timeout=1e9)
+        return super().listen(grammar, timeout)
+
+
 def slots_of(tracker: dict) -> dict:
     return tracker.get("slots") or {}
 
@@ -125,12 +143,13 @@ def test_spoken_actualisation_reaches_the_recap(stack, tmp_path: Path, french_mo
         "Non.",  # retirement pension
         "Non.",  # invalidity pension
         "Oui.",  # still seeking work
-        "Oui.",  # "Voulez-vous la suite ?" if the recap comes in steps, else "Est-ce correct ?"
     ]
     turns = pico_turns(tmp_path / "in", answers)
+    more = pico_turns(tmp_path / "more", ["Oui."]) / "01.wav"
     out = tmp_path / "out"
     config = VoiceConfig.from_settings().with_changes(rasa_url=stack.rasa_url)
-    kiosk = kiosk_for(stack, WavEars(turns, french_model, config), out, french_model)
+    ears = StepAwareEars(turns, french_model, config, more, out)
+    kiosk = kiosk_for(stack, ears, out, french_model)
     assert kiosk.run() == 0
     texts = [text for _, text in spoken(out)]
     tracker = stack.tracker(kiosk.senders[0])
