@@ -71,14 +71,16 @@ async def test_speech_only_for_what_the_assistant_said_from_the_widget_origins(s
 async def test_a_loop_of_speech_requests_is_throttled(stack) -> None:
     bot = await said_by_the_assistant(stack)
     looper = "127.0.0.2"
-    statuses = [speak(stack, bot, client=looper).status_code for _ in range(TTS_BURST + 10)]
+    # Three bursts' worth in a row: the budget refills one request every few seconds, so
+    # even on a slow machine the loop outruns it.
+    responses = [speak(stack, bot, client=looper) for _ in range(TTS_BURST * 3)]
+    statuses = [response.status_code for response in responses]
     assert statuses[:TTS_BURST] == [200] * TTS_BURST  # a person's clicks go through
-    assert 429 in statuses
-    throttled = speak(stack, bot, client=looper)
-    assert throttled.status_code == 429
+    throttled = next(response for response in responses if response.status_code == 429)
     assert throttled.json() == {
         "erreur": "Trop de demandes de lecture. Attendez une minute, puis réessayez."
     }
+    assert statuses.count(429) >= TTS_BURST
     print(
         f"\n{len(statuses)} requests in a loop: {statuses.count(200)} served, "
         f"{statuses.count(429)} throttled (429)"
