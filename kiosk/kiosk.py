@@ -445,7 +445,9 @@ def _choices(buttons: list[dict]) -> str:
 
 def _yes_or_no_buttons(buttons: list[dict]) -> bool:
     """Just "Oui" and "Non": the question says it all, no "Dites oui ou non" after it."""
-    return sorted(words(str(b.get("title", ""))) for b in buttons) == ["non", "oui"]
+    titles = [str(b.get("title", "")) for b in buttons]
+    bare = all(len(words(title).split()) == 1 for title in titles)
+    return bare and sorted(yes_or_no(title) for title in titles) == [False, True]
 
 
 def _words(value: str) -> str:
