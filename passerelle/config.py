@@ -229,6 +229,8 @@ class WidgetSettings:
     summary_hours: int = SUMMARY_LINK_HOURS_DEFAULT
     # Minutes an "Écouter" sound stays in the speech cache (`TTS_CACHE_MINUTES`).
     tts_cache_minutes: int = TTS_CACHE_MINUTES_DEFAULT
+    # The speech cache's folder (`TTS_CACHE_DIR`; var/tts-cache by default).
+    tts_cache_dir: Path = SPEECH_CACHE_DIR
 
     @property
     def bind_url(self) -> str:
@@ -375,6 +377,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             tts_cache_minutes=_bounded(
                 env, "TTS_CACHE_MINUTES", TTS_CACHE_MINUTES_DEFAULT, 1, 24 * 60
             ),
+            tts_cache_dir=Path(_text(env, "TTS_CACHE_DIR", str(SPEECH_CACHE_DIR))),
         ),
         console=ConsoleSettings(
             host=console_host,

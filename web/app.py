@@ -35,7 +35,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from passerelle.config import SPEECH_CACHE_DIR, Settings
+from passerelle.config import Settings
 from passerelle.config import settings as current_settings
 from passerelle.http import Scope, SecurityHeaders, header
 from passerelle.names import SPEECH_TOKEN_FIELD
@@ -142,7 +142,7 @@ def create_app(
     """Builds the widget's web app for `config` (the process settings by default)."""
     config = config or current_settings()
     speech = speech or SpeechCache(
-        SPEECH_CACHE_DIR, max_age_seconds=config.widget.tts_cache_minutes * 60
+        config.widget.tts_cache_dir, max_age_seconds=config.widget.tts_cache_minutes * 60
     )
     limiter = limiter or RateLimiter(TTS_BURST, TTS_PER_MINUTE)
     origins = config.widget.allowed_origins
