@@ -95,5 +95,5 @@ counsellor: venv ## Crée un compte conseiller (make counsellor NOM=marie ; dema
 	@[ -n "$(NOM)" ] || { echo "Indiquez le nom : make counsellor NOM=marie" >&2; exit 2; }
 	$(PY) -m console.cli add-counsellor "$(NOM)"
 
-purge: venv ## Supprime les conversations de plus de RETENTION_DAYS jours (90 par défaut ; JOURS=N)
+purge: venv ## Supprime les conversations de plus de RETENTION_DAYS jours (90 ; JOURS=N) et vide le cache des sons
 	$(PY) -m console.cli purge $(if $(JOURS),--days $(JOURS),)

@@ -25,11 +25,15 @@ from pathlib import Path
 from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
+from passerelle.files import private_dir, private_file, write_private
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 RASA_TOKEN_FILE = ROOT / ".rasa_token"
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
 KIOSK_TOKEN_FILE = VAR_DIR / "kiosk_token"
+# The widget's "Écouter" sounds, one WAV per text (web/tts.py); `make purge` empties it.
+SPEECH_CACHE_DIR = VAR_DIR / "tts-cache"
 # The variables holding the secrets: the supervisor gives each only to the processes that
 # need it (`supervisor/run.py`).
 RASA_TOKEN_VARIABLE = "RASA_TOKEN"  # noqa: S105 - a variable name, not a secret
@@ -43,6 +47,13 @@ TRUE_WORDS = ("1", "true", "oui", "yes")
 ASR_ENGINES = ("auto", "vosk", "whisper")
 TTS_ENGINES = ("auto", "pico", "espeak", "mbrola")
 MBROLA_VOICES = ("mb-fr4", "mb-fr1")
+# The printable summary's link works this many hours (SUMMARY_LINK_HOURS); never longer
+# than the maximum: the link shows hours, salary and dates, and stays in browser history.
+SUMMARY_LINK_HOURS_DEFAULT = 48
+SUMMARY_LINK_HOURS_MAX = 48
+# Minutes a spoken "Écouter" sound stays in the cache (TTS_CACHE_MINUTES): a recap's
+# sound holds amounts.
+TTS_CACHE_MINUTES_DEFAULT = 60
 
 
 class ConfigError(ValueError):
@@ -64,6 +75,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise ConfigError(f"{name} doit être un nombre entier (reçu : {raw!r}).") from error
+
+
+def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """An integer from `low` to `high`; a French error names the range otherwise."""
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} doit être entre {low} et {high} (reçu : {value}).")
+    return value
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -206,6 +225,12 @@ class WidgetSettings:
     idle_minutes: int
     # Other sites whose pages embed the widget (`WIDGET_EMBED_ORIGINS`): exact origins.
     embed_origins: Tuple[str, ...] = ()
+    # Hours the printable summary's link works (`SUMMARY_LINK_HOURS`, 48 at most).
+    summary_hours: int = SUMMARY_LINK_HOURS_DEFAULT
+    # Minutes an "Écouter" sound stays in the speech cache (`TTS_CACHE_MINUTES`).
+    tts_cache_minutes: int = TTS_CACHE_MINUTES_DEFAULT
+    # The speech cache's folder (`TTS_CACHE_DIR`; var/tts-cache by default).
+    tts_cache_dir: Path = SPEECH_CACHE_DIR
 
     @property
     def bind_url(self) -> str:
@@ -346,6 +371,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             rasa_url=_text(env, "WIDGET_RASA_URL").rstrip("/"),
             idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
             embed_origins=_origins(env, "WIDGET_EMBED_ORIGINS"),
+            summary_hours=_bounded(
+                env, "SUMMARY_LINK_HOURS", SUMMARY_LINK_HOURS_DEFAULT, 1, SUMMARY_LINK_HOURS_MAX
+            ),
+            tts_cache_minutes=_bounded(
+                env, "TTS_CACHE_MINUTES", TTS_CACHE_MINUTES_DEFAULT, 1, 24 * 60
+            ),
+            tts_cache_dir=Path(_text(env, "TTS_CACHE_DIR", str(SPEECH_CACHE_DIR))),
         ),
         console=ConsoleSettings(
             host=console_host,
@@ -398,21 +430,28 @@ def settings() -> Settings:
 def create_secret_file(path: Path) -> bool:
     """Writes a new random secret to `path` (mode 600) unless it holds one; True if created.
 
-    The file is created with mode 600 from the start, so it is never readable by others.
+    The secret is written to a new 0600 file renamed over `path` (`write_private`), so it
+    is never readable by others, not even for an instant; a missing folder is created
+    0700. An existing secret file is tightened to 0600 (an older install's 0644).
     """
+    if not path.parent.exists():
+        private_dir(path.parent)
     if path.exists() and path.read_text(encoding="utf-8").strip():
+        private_file(path)
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secrets.token_urlsafe(32) + "\n")
-    os.chmod(path, 0o600)
+    write_private(path, (secrets.token_urlsafe(32) + "\n").encode())
     return True
 
 
 def init_secrets(env: Optional[Mapping[str, str]] = None) -> list[Path]:
-    """Creates the secret files whose variable is not set; returns the files created."""
+    """Creates the secret files whose variable is not set; returns the files created.
+
+    An existing `var/` (secrets, conversations, the speech cache) is made 0700 first, even
+    when every secret comes from the environment; a missing one is created 0700.
+    """
     env = os.environ if env is None else env
+    if VAR_DIR.exists():
+        private_dir(VAR_DIR)
     created = []
     files = (
         (RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
@@ -430,6 +469,7 @@ __all__ = [
     "VAR_DIR",
     "MODEL_PATH",
     "SECRET_VARIABLES",
+    "SPEECH_CACHE_DIR",
     "ConfigError",
     "Settings",
     "init_secrets",

@@ -10,6 +10,7 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 - no telemetry (`RASA_TELEMETRY_ENABLED=false`) and no error reporting to Sentry: `rasa`'s
   command line turns Sentry on in `rasa.__main__`, which this launcher does not run.
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
+Files it creates are private (umask 077; the SQLite store 0600 from its creation).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from passerelle.config import MODEL_PATH, ROOT, settings
+from passerelle.files import prepare_sqlite, private_umask
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,10 @@ async def harden(app: Any, loop: Any) -> None:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     without_outside_reporting()
+    private_umask()  # the store's journal files and anything else Rasa writes: 0600
     config = settings()
+    # The conversation store's SQLite file exists, 0600, before Rasa's tracker store opens it.
+    prepare_sqlite(config.store.db_url)
 
     import rasa.core.run
     import rasa.utils.io

@@ -12,6 +12,10 @@ runs with Rasa's telemetry off.
 `python -m supervisor --init` only creates the secret files (the Rasa token and the
 key that signs links and cookies) when their variables are not set; `make run` and
 `make test` call it first. Reading the settings never creates them.
+
+Files: the supervisor sets the umask to 077 before anything (its children inherit it),
+makes `var/` 0700, and creates the SQLite store 0600 before Rasa opens it
+(`passerelle/files.py`): no secret file or conversation is ever readable by others.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from passerelle.config import (
     init_secrets,
     load_settings,
 )
+from passerelle.files import prepare_sqlite, private_umask
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +262,7 @@ def _announce(settings: Settings, supervisor: Supervisor) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="[passerelle] %(message)s")
     argv = sys.argv[1:] if argv is None else argv
+    private_umask()
     if argv == ["--init"]:
         for path in init_secrets():
             logger.info("Secret créé : %s", path)
@@ -272,6 +278,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         init_secrets()
         settings = load_settings().require_secrets()
+        prepare_sqlite(settings.store.db_url)
     except ConfigError as error:
         logger.error("%s", error)
         return 2
