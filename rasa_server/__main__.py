@@ -10,6 +10,8 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 - no telemetry (`RASA_TELEMETRY_ENABLED=false`) and no error reporting to Sentry: `rasa`'s
   command line turns Sentry on in `rasa.__main__`, which this launcher does not run.
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
+When the action server cannot be reached, the person gets a French apology
+(`rasa_server/faults.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from passerelle.config import MODEL_PATH, ROOT, settings
+from rasa_server import faults
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,9 @@ TOO_BIG = "La requête est trop grosse (1 Mo au plus)."
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m rasa_server", description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="modèle entraîné")
+    parser.add_argument(
+        "--port", type=int, default=None, help="port (par défaut RASA_PORT ; un par processus)"
+    )
     return parser.parse_args(argv)
 
 
@@ -71,6 +77,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa.utils.io.configure_colored_logging(None)
     configure_structlog(None)
     tf_env.setup_tf_environment()
+    faults.install()
 
     token = config.rasa.token
     if not token:
@@ -80,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         credentials=str(ROOT / "credentials.yml"),
         endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
         interface=config.rasa.host,
-        port=config.rasa.port,
+        port=args.port or config.rasa.port,
         cors=list(config.widget.allowed_origins),
         enable_api=bool(token),
         auth_token=token or None,
