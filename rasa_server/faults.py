@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_technical_problem"
 QUESTION_PREFIX = "utter_ask_"
 # The output channels (one per incoming message) that already carried the apology.
-_apologised: "weakref.WeakSet[OutputChannel]" = weakref.WeakSet()
+_apologised: weakref.WeakSet[OutputChannel] = weakref.WeakSet()
 
 
 def apology_for(channel_name: Optional[str]) -> Dict[str, Any]:

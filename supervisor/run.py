@@ -233,9 +233,7 @@ class Supervisor:
             raise StartupError(
                 f"Modèle absent ({self.model_path}). Lancez « make model » pour l'entraîner."
             )
-        if any(s.name == "nginx" for s in self.services) and not nginx.nginx_binary(
-            self.settings
-        ):
+        if any(s.name == "nginx" for s in self.services) and not nginx.nginx_binary(self.settings):
             raise StartupError(
                 f"nginx est absent ({self.settings.supervisor.nginx}) : il en faut un devant "
                 f"{self.settings.rasa.processes} processus Rasa. Lancez « make system-deps » "
@@ -364,7 +362,11 @@ def _announce(settings: Settings, supervisor: Supervisor) -> None:
     lines = [
         "Passerelle est prêt.",
         f"  Assistant (REST, socket.io) : {settings.rasa.url}"
-        + (f" (nginx, {settings.rasa.processes} processus Rasa)" if settings.rasa.processes > 1 else ""),
+        + (
+            f" (nginx, {settings.rasa.processes} processus Rasa)"
+            if settings.rasa.processes > 1
+            else ""
+        ),
         f"  Serveur d'actions           : http://127.0.0.1:{settings.actions.port}",
     ]
     if "web" in names:

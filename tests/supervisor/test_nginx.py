@@ -124,14 +124,24 @@ def test_nginx_config_is_valid_and_shares_and_survives_a_dead_backend(tmp_path) 
         backends.append(
             Service(
                 f"rasa-{index + 1}",
-                [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                 "--directory", str(folder)],
+                [
+                    sys.executable,
+                    "-m",
+                    "http.server",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--directory",
+                    str(folder),
+                ],
                 port,
                 f"http://127.0.0.1:{port}/who",
             )
         )
     front = Service(
-        "nginx", nginx.argv(settings), settings.rasa.port,
+        "nginx",
+        nginx.argv(settings),
+        settings.rasa.port,
         f"http://127.0.0.1:{settings.rasa.port}{nginx.HEALTH_PATH}",
     )
     model = tmp_path / "m.tar.gz"

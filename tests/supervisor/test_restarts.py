@@ -152,7 +152,7 @@ def test_a_long_run_resets_the_count_of_fast_failures(tmp_path) -> None:
         for _ in range(3):  # more deaths than the limit, each after a "stable" run
             pid = service.process.pid
             os.killpg(pid, signal.SIGKILL)
-            watch_until(supervisor, lambda: service.process.pid != pid and service.ready)
+            watch_until(supervisor, lambda pid=pid: service.process.pid != pid and service.ready)
             assert service.fast_failures == 1
     finally:
         supervisor.stop()

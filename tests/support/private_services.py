@@ -73,18 +73,35 @@ class PrivatePostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/passerelle?login_db=postgres"
 
     def _run(self, *argv: str) -> None:
-        subprocess.run(
-            [*self.as_postgres, *argv], check=True, capture_output=True, cwd=self.folder
-        )
+        subprocess.run([*self.as_postgres, *argv], check=True, capture_output=True, cwd=self.folder)
 
     def init(self) -> None:
-        self._run(postgres_tool("initdb") or "initdb", "-D", str(self.data), "-A", "trust",
-                  "-U", "postgres", "--no-sync")
+        self._run(
+            postgres_tool("initdb") or "initdb",
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
 
     def _pg_ctl(self, *args: str) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(postgres_tool("pg_ctl") or "pg_ctl", "-D", str(self.data), "-l",
-                  str(self.log), "-o", options, "-w", "-t", str(START_TIMEOUT_S), *args)
+        self._run(
+            postgres_tool("pg_ctl") or "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(START_TIMEOUT_S),
+            *args,
+        )
 
     def start(self) -> None:
         self._pg_ctl("start")
@@ -116,8 +133,17 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
