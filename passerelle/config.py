@@ -364,6 +364,9 @@ class VoiceSettings:
 class SupervisorSettings:
     """How `make run` restarts a service that dies (`supervisor/run.py`)."""
 
+    # Seconds the services have to answer at start (TensorFlow, spaCy and the model load
+    # slowly on 2 busy cores, more so several Rasa processes at once).
+    startup_s: float = 240.0
     # Wait before the first restart, doubled at each failure in a row, up to `backoff_max_s`.
     backoff_s: float = 1.0
     backoff_max_s: float = 30.0
@@ -491,6 +494,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kiosk_token=_secret(env, KIOSK_TOKEN_VARIABLE, KIOSK_TOKEN_FILE),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         supervisor=SupervisorSettings(
+            startup_s=_float(env, "SUPERVISOR_STARTUP_SECONDS", 240.0),
             backoff_s=_float(env, "SUPERVISOR_BACKOFF_SECONDS", 1.0),
             backoff_max_s=_float(env, "SUPERVISOR_BACKOFF_MAX_SECONDS", 30.0),
             stable_s=_float(env, "SUPERVISOR_STABLE_SECONDS", 120.0),

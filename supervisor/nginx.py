@@ -68,4 +68,5 @@ def argv(settings: Settings) -> List[str]:
         str(folder / "nginx.conf"),
         "-e",
         "stderr",
+        "-q",
     ]

@@ -47,6 +47,7 @@ from passerelle.config import (
     SECRET_VARIABLES,
     ConfigError,
     Settings,
+    SupervisorSettings,
     init_secrets,
     load_settings,
 )
@@ -54,8 +55,9 @@ from supervisor import nginx
 
 logger = logging.getLogger(__name__)
 
-# Loading TensorFlow, spaCy and the model takes a while on 2 cores.
-STARTUP_TIMEOUT_S = 240.0
+# Loading TensorFlow, spaCy and the model takes a while on 2 cores (the default of
+# SUPERVISOR_STARTUP_SECONDS, `SupervisorSettings.startup_s`).
+STARTUP_TIMEOUT_S = SupervisorSettings().startup_s
 STOP_TIMEOUT_S = 15.0
 POLL_INTERVAL_S = 0.5
 # rasa_sdk reads its number of Sanic workers from this variable.
@@ -265,7 +267,7 @@ class Supervisor:
         service.ready = False
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        deadline = time.monotonic() + self.settings.supervisor.startup_s
         waiting = list(self.services)
         while waiting:
             for service in list(waiting):

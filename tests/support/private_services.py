@@ -107,6 +107,20 @@ class PrivatePostgres:
         self._pg_ctl("start")
         wait_for_port(self.port)
 
+    def create_database(self, name: str = "passerelle") -> None:
+        """The database, created ahead (the console reads it before Rasa could create it)."""
+        import psycopg2
+
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres"
+        )
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            connection.close()
+
     def restart(self) -> None:
         """Stops the server (fast: open connections are cut) and starts it again."""
         self._pg_ctl("-m", "fast", "restart")
