@@ -10,6 +10,7 @@ Answers are read back through Rasa's tracker API (and, for duplicates, PostgreSQ
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -35,6 +36,7 @@ from tests.support.private_services import (
     missing_binaries,
 )
 from tests.support.processes import children_of
+from tests.support.widget_client import Client
 
 pytestmark = pytest.mark.stack
 
@@ -52,11 +54,17 @@ class Scaled:
     url: str  # nginx
     backends: List[str]
     action_url: str
+    web_url: str
     token: str
     pid: int
     log_path: Path
     postgres: PrivatePostgres
     redis: PrivateRedis
+
+    @property
+    def rasa_url(self) -> str:
+        """What the widget's socket.io client connects to: nginx."""
+        return self.url
 
     def say(self, sender: str, text: str, url: str = "") -> List[str]:
         response = httpx.post(
@@ -163,6 +171,7 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scaled]:
         url=f"http://127.0.0.1:{ports['RASA_PORT']}",
         backends=[f"http://127.0.0.1:{backend + i}" for i in range(2)],
         action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
+        web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
         token=token,
         pid=process.pid,
         log_path=log_path,
@@ -237,6 +246,18 @@ def test_two_messages_at_once_on_two_processes_are_both_processed_in_order(scale
         turn = events[start:end]
         assert any(e["event"] == "bot" for e in turn), turn
         assert turn[-1]["event"] == "action" and turn[-1]["name"] == "action_listen", turn
+
+
+async def test_the_widget_talks_to_rasa_through_nginx(scaled) -> None:
+    """socket.io (WebSocket upgrade) goes through nginx, to one process per address."""
+    async with Client(scaled) as client:
+        session = (await client.start())["session_id"]
+        reply = await client.say(session, "j'ai oublié mon mot de passe")
+        again = await client.say(session, "comment me connecter")
+    assert reply["text"] and again["text"]
+    assert APOLOGY not in (reply["text"], again["text"])
+    said = await asyncio.to_thread(scaled.user_texts, session)
+    assert said == ["j'ai oublié mon mot de passe", "comment me connecter"]
 
 
 def test_action_server_killed_during_actualisation(scaled) -> None:
