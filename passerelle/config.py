@@ -48,6 +48,8 @@ LOCK_STORE_VARIABLES = (
     "PASSERELLE_REDIS_PASSWORD",
 )
 REDIS_DEFAULT_PORT = 6379
+# Rasa's Redis lock store with atomic tickets (rasa_server/lock_store.py says why).
+REDIS_LOCK_STORE = "rasa_server.lock_store.RedisLockStore"
 # Rasa's own default database for its Redis lock store.
 REDIS_LOCK_DB = "1"
 # Speech engines of the kiosk (VOICE_ASR, VOICE_TTS, VOICE_MBROLA_VOICE); the first is the default.
@@ -226,7 +228,7 @@ class StoreSettings:
             }
         parts = urlsplit(self.redis_url)
         return {
-            "PASSERELLE_LOCK_STORE": "redis",
+            "PASSERELLE_LOCK_STORE": REDIS_LOCK_STORE,
             "PASSERELLE_REDIS_HOST": parts.hostname or "127.0.0.1",
             "PASSERELLE_REDIS_PORT": str(parts.port or REDIS_DEFAULT_PORT),
             "PASSERELLE_REDIS_DB": parts.path.strip("/") or REDIS_LOCK_DB,

@@ -83,7 +83,7 @@ def test_one_process_keeps_sqlite_and_the_lock_store_in_memory(tmp_path) -> None
 def test_the_redis_url_gives_rasa_its_lock_store(tmp_path) -> None:
     settings = load_settings(scaled_env(tmp_path, PASSERELLE_REDIS_URL="redis://:s%40t@h:6390/3"))
     assert settings.store.lock_store == {
-        "PASSERELLE_LOCK_STORE": "redis",
+        "PASSERELLE_LOCK_STORE": "rasa_server.lock_store.RedisLockStore",
         "PASSERELLE_REDIS_HOST": "h",
         "PASSERELLE_REDIS_PORT": "6390",
         "PASSERELLE_REDIS_DB": "3",
