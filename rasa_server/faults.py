@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 # "Désolé, un problème technique..." (domain.yml).
 APOLOGY_RESPONSE = "utter_technical_problem"
 QUESTION_PREFIX = "utter_ask_"
+# What Rasa's RemoteAction says when nothing answers at the action server's address.
+CONNECTION_FAILED = "Couldn't connect"
 # The output channels (one per incoming message) that already carried the apology.
 _apologised: weakref.WeakSet[OutputChannel] = weakref.WeakSet()
 
@@ -77,12 +79,15 @@ async def _run_or_apologise(
         return await original(action, output_channel, nlg, tracker, domain, *args, **kwargs)
     except ActionExecutionRejection:
         raise
-    except RasaException:
+    except RasaException as error:
+        state = "injoignable" if CONNECTION_FAILED in str(error) else "en erreur"
         logger.error(
-            "Serveur d'actions injoignable pendant l'action %s : la personne a reçu un "
-            "message d'excuse et sa réponse n'est pas enregistrée. Vérifiez le serveur "
-            "d'actions (le superviseur le relance s'il s'est arrêté).",
+            "Serveur d'actions %s pendant l'action %s : la personne a reçu un message "
+            "d'excuse et sa réponse n'est pas enregistrée. Vérifiez le serveur d'actions "
+            "(le superviseur le relance s'il s'est arrêté). Détail : %s",
+            state,
             action.name(),
+            error,
         )
         if _first_apology(output_channel):
             channel = output_channel.name()

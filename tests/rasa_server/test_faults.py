@@ -8,6 +8,8 @@ tests/supervisor/test_scaleout_stack.py.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 import redis.exceptions
@@ -22,7 +24,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from passerelle.domain import DOMAIN_PATH, load_domain
 from rasa_server import faults
-from tests.support.private_services import free_port
+from tests.support.private_services import free_port, wait_for_port
 
 APOLOGY = load_domain()["responses"][faults.APOLOGY_RESPONSE][0]["text"]
 
@@ -84,3 +86,27 @@ async def test_a_processed_message_gets_no_apology() -> None:
     output = CollectingOutputChannel()
     await faults.guard(fine)(UserMessage("bonjour", output, "ok"))
     assert [message["text"] for message in output.messages] == ["Bonjour !"]
+
+
+async def test_an_action_server_in_error_gets_the_same_apology(domain, caplog) -> None:
+    """An HTTP error (here 501 from a server that is not an action server) is not silence."""
+    faults.install()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        action = RemoteAction("action_repeat", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        output = CollectingOutputChannel()
+        nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+        tracker = DialogueStateTracker.from_events("erreur", [], slots=domain.slots)
+        with pytest.raises(RasaException):
+            await action.run(output, nlg, tracker, domain)
+    finally:
+        server.kill()
+        server.wait()
+    assert [message["text"] for message in output.messages] == [APOLOGY]  # no form: no question
+    assert "Serveur d'actions en erreur pendant l'action action_repeat" in caplog.text
