@@ -79,6 +79,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     tf_env.setup_tf_environment()
     faults.install()
 
+    # endpoints.yml's lock store variables, when this launcher is run without the
+    # supervisor (which sets them from the same settings).
+    for name, value in config.store.lock_store.items():
+        os.environ.setdefault(name, value)
+
     token = config.rasa.token
     if not token:
         logger.warning("RASA_TOKEN is empty: Rasa's HTTP API stays closed")
