@@ -273,6 +273,8 @@ def test_action_server_killed_during_actualisation(scaled) -> None:
     scaled.say(sender, "non")  # not worked
     assert scaled.slots(sender)["requested_slot"] == "internship"
 
+    actions = [pid for pid, argv in children_of(scaled.pid).items() if "rasa_sdk" in argv]
+    assert len(actions) == 3  # the Sanic main process and its ACTION_WORKERS=2 workers
     os.killpg(scaled.service_group("-m rasa_sdk"), signal.SIGKILL)
     during = scaled.say(sender, "non")
     assert APOLOGY in during  # not silence
