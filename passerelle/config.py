@@ -22,8 +22,8 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
-from urllib.parse import urlsplit
+from typing import Dict, Mapping, Optional, Tuple
+from urllib.parse import unquote, urlsplit
 
 from passerelle.files import private_dir, private_file, write_private
 
@@ -43,6 +43,19 @@ SECRET_VARIABLES = (RASA_TOKEN_VARIABLE, SECRET_KEY_VARIABLE, KIOSK_TOKEN_VARIAB
 # The trained Rasa model (`make model`).
 MODEL_PATH = ROOT / "models" / "passerelle.tar.gz"
 TRUE_WORDS = ("1", "true", "oui", "yes")
+# The variables `endpoints.yml` reads for Rasa's lock store (`StoreSettings.lock_store`).
+LOCK_STORE_VARIABLES = (
+    "PASSERELLE_LOCK_STORE",
+    "PASSERELLE_REDIS_HOST",
+    "PASSERELLE_REDIS_PORT",
+    "PASSERELLE_REDIS_DB",
+    "PASSERELLE_REDIS_PASSWORD",
+)
+REDIS_DEFAULT_PORT = 6379
+# Rasa's Redis lock store with atomic tickets (rasa_server/lock_store.py says why).
+REDIS_LOCK_STORE = "rasa_server.lock_store.RedisLockStore"
+# Rasa's own default database for its Redis lock store.
+REDIS_LOCK_DB = "1"
 # Speech engines of the kiosk (VOICE_ASR, VOICE_TTS, VOICE_MBROLA_VOICE); the first is the default.
 ASR_ENGINES = ("auto", "vosk", "whisper")
 TTS_ENGINES = ("auto", "pico", "espeak", "mbrola")
@@ -166,6 +179,42 @@ def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
     return tuple(found)
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} doit valoir 1 ou plus (reçu : {value}).")
+    return value
+
+
+def _redis_url(env: Mapping[str, str], name: str) -> str:
+    """A redis:// URL, or empty (Rasa's lock store in memory)."""
+    value = _text(env, name)
+    if value and (urlsplit(value).scheme != "redis" or not urlsplit(value).hostname):
+        raise ConfigError(
+            f"{name} doit être une adresse redis://hôte:port/base, comme "
+            f"redis://127.0.0.1:6379/1 (reçu : {value!r})."
+        )
+    return value
+
+
+def _processes(env: Mapping[str, str], store: StoreSettings) -> int:
+    """`RASA_PROCESSES`; several need a shared database and a shared lock store."""
+    count = _positive(env, "RASA_PROCESSES", 1)
+    if count > 1 and store.is_sqlite:
+        raise ConfigError(
+            f"RASA_PROCESSES={count} demande PostgreSQL : plusieurs processus Rasa ne "
+            "peuvent pas partager un fichier SQLite. Indiquez PASSERELLE_DB_URL="
+            "postgresql://… (voir .env.example), ou gardez RASA_PROCESSES=1."
+        )
+    if count > 1 and not store.redis_url:
+        raise ConfigError(
+            f"RASA_PROCESSES={count} demande Redis, pour qu'une conversation ne soit "
+            "jamais traitée par deux processus à la fois. Indiquez PASSERELLE_REDIS_URL="
+            "redis://127.0.0.1:6379/1 (voir .env.example), ou gardez RASA_PROCESSES=1."
+        )
+    return count
+
+
 # Names of the loopback host, any of which a person may type on the machine itself.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
@@ -181,6 +230,29 @@ class StoreSettings:
     db_url: str
     # Console: conversations older than this many days are purged.
     retention_days: int
+    # Rasa's lock store (`PASSERELLE_REDIS_URL`): empty, in memory (one Rasa process);
+    # redis://host:port/db, shared by several Rasa processes (`RASA_PROCESSES`).
+    redis_url: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def lock_store(self) -> Dict[str, str]:
+        """The variables `endpoints.yml` reads for its `lock_store` (type, host, port, db)."""
+        if not self.redis_url:
+            return {name: "" for name in LOCK_STORE_VARIABLES} | {
+                "PASSERELLE_LOCK_STORE": "in_memory"
+            }
+        parts = urlsplit(self.redis_url)
+        return {
+            "PASSERELLE_LOCK_STORE": REDIS_LOCK_STORE,
+            "PASSERELLE_REDIS_HOST": parts.hostname or "127.0.0.1",
+            "PASSERELLE_REDIS_PORT": str(parts.port or REDIS_DEFAULT_PORT),
+            "PASSERELLE_REDIS_DB": parts.path.strip("/") or REDIS_LOCK_DB,
+            "PASSERELLE_REDIS_PASSWORD": unquote(parts.password or ""),
+        }
 
 
 @dataclass(frozen=True)
@@ -192,10 +264,21 @@ class RasaSettings:
     # Token of Rasa's HTTP API (operators, tests). Empty until `--init` created it.
     # Only the Rasa process is given it (`supervisor/run.py`), never on a command line.
     token: str
+    # Rasa server processes (`RASA_PROCESSES`). Above 1, nginx listens on `port` and shares
+    # the work among processes on `backend_port`, `backend_port + 1`...
+    processes: int = 1
+    backend_port: int = 0
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def backend_ports(self) -> Tuple[int, ...]:
+        """The ports the Rasa processes listen on: `port` itself when there is one."""
+        if self.processes == 1:
+            return (self.port,)
+        return tuple(self.backend_port + index for index in range(self.processes))
 
 
 @dataclass(frozen=True)
@@ -203,6 +286,8 @@ class ActionSettings:
     """The action server (rasa_sdk)."""
 
     port: int
+    # rasa_sdk's Sanic workers (`ACTION_WORKERS`): processes sharing the port.
+    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -303,6 +388,25 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class SupervisorSettings:
+    """How `make run` restarts a service that dies (`supervisor/run.py`)."""
+
+    # Seconds the services have to answer at start (TensorFlow, spaCy and the model load
+    # slowly on 2 busy cores, more so several Rasa processes at once).
+    startup_s: float = 240.0
+    # Wait before the first restart, doubled at each failure in a row, up to `backoff_max_s`.
+    backoff_s: float = 1.0
+    backoff_max_s: float = 30.0
+    # A service that dies less than `stable_s` after it started failed fast; after
+    # `max_fast_failures` fast failures in a row, the supervisor gives up and stops all.
+    stable_s: float = 120.0
+    max_fast_failures: int = 5
+    # nginx, in front of several Rasa processes, and where its generated files go.
+    nginx: str = "nginx"
+    run_dir: Path = VAR_DIR / "run"
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration. Built by `load_settings`."""
 
@@ -319,6 +423,7 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For the web apps believe (`TRUSTED_PROXIES`).
     # Empty: nobody's, so a client cannot pick the address it is throttled under.
     trusted_proxies: Tuple[str, ...] = ()
+    supervisor: SupervisorSettings = SupervisorSettings()
 
     def require_secret_key(self) -> Settings:
         """Self, or a French error when the signing key is missing (web apps, actions)."""
@@ -353,17 +458,24 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     web_port = _int(env, "WEB_PORT", 8000)
     console_host = _text(env, "CONSOLE_HOST", "127.0.0.1")
     console_port = _int(env, "CONSOLE_PORT", 8001)
+    rasa_port = _int(env, "RASA_PORT", 5005)
+    store = StoreSettings(
+        db_url=_text(env, "PASSERELLE_DB_URL", f"sqlite:///{VAR_DIR / 'passerelle.db'}"),
+        retention_days=_int(env, "RETENTION_DAYS", 90),
+        redis_url=_redis_url(env, "PASSERELLE_REDIS_URL"),
+    )
     return Settings(
-        store=StoreSettings(
-            db_url=_text(env, "PASSERELLE_DB_URL", f"sqlite:///{VAR_DIR / 'passerelle.db'}"),
-            retention_days=_int(env, "RETENTION_DAYS", 90),
-        ),
+        store=store,
         rasa=RasaSettings(
             host=_text(env, "RASA_HOST", "127.0.0.1"),
-            port=_int(env, "RASA_PORT", 5005),
+            port=rasa_port,
             token=_secret(env, RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
+            processes=_processes(env, store),
+            backend_port=_int(env, "RASA_BACKEND_PORT", rasa_port + 100),
         ),
-        actions=ActionSettings(port=_int(env, "ACTION_PORT", 5055)),
+        actions=ActionSettings(
+            port=_int(env, "ACTION_PORT", 5055), workers=_positive(env, "ACTION_WORKERS", 1)
+        ),
         widget=WidgetSettings(
             host=web_host,
             port=web_port,
@@ -415,6 +527,15 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         secret_key=_secret(env, SECRET_KEY_VARIABLE, SECRET_KEY_FILE),
         kiosk_token=_secret(env, KIOSK_TOKEN_VARIABLE, KIOSK_TOKEN_FILE),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        supervisor=SupervisorSettings(
+            startup_s=_float(env, "SUPERVISOR_STARTUP_SECONDS", 240.0),
+            backoff_s=_float(env, "SUPERVISOR_BACKOFF_SECONDS", 1.0),
+            backoff_max_s=_float(env, "SUPERVISOR_BACKOFF_MAX_SECONDS", 30.0),
+            stable_s=_float(env, "SUPERVISOR_STABLE_SECONDS", 120.0),
+            max_fast_failures=_positive(env, "SUPERVISOR_MAX_FAST_FAILURES", 5),
+            nginx=_text(env, "NGINX_BIN", "nginx"),
+            run_dir=Path(_text(env, "PASSERELLE_RUN_DIR", str(VAR_DIR / "run"))),
+        ),
     )
 
 
