@@ -27,6 +27,8 @@ MASKED = [
         "j ai un numero de securite sociale 2 85 05 2A 006 084",
         "j ai un numero de securite sociale [masqué]",
     ),
+    # Contact data: counsellors do not need it in a log.
+    ("appelez le 06 12 34 56 78", "appelez le [masqué]"),
 ]
 
 KEPT = [
@@ -38,7 +40,6 @@ KEPT = [
     "35 heures pour 1200 euros",
     "mille deux cents euros brut",
     "j'ai travaillé 151,67 heures",
-    "appelez le 06 12 34 56 78",
     "du 12/02/2026 au 20/02/2026",
     "le 3949",
     "mon code postal",
