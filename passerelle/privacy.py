@@ -164,7 +164,7 @@ EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 SPOKEN_EMAIL = re.compile(
     r"(?<![\w])[\w\-]+(?:(?: (?:point|tiret|underscore|tiret bas|dot) |[.\-_])[\w\-]+)*"
     r" ?(?:arobase|arrobase|@|\(at\)|\[at\]| at ) ?"
-    r"[\w\-]+(?:(?: (?:point|dot) |\.)[\w\-]+)+",
+    r"[\w\-]+(?: [\w\-]+){0,2}?(?:(?: (?:point|dot) |\.)[\w\-]+)+",
     re.IGNORECASE,
 )
 
@@ -183,12 +183,17 @@ _CODE_KINDS = (
     r"d'authentification|de (?:ma |la )?(?:carte|cb)(?: bleue| bancaire| visa)?|cb|"
     r"(?:que j'ai )?recus?(?: par (?:sms|texto|mail|e-mail|email|message|courrier))?|"
     r"(?:envoye|arrive) par (?:sms|texto|mail|e-mail|email|message)|"
+    r"du (?:sms|texto|mail|message)|"
     r"bancaires?|de (?:ma |la )?banque|du telephone|de mon telephone|wifi"
 )
 # Keywords that always announce a credential, and weak ones ("code", "pass", "id") that
 # do only when a connector follows ("mon code est ...") or the next word looks secret.
 STRONG_KEYWORD = (
-    r"mots?[ -]de[ -]passe|mdp|m\.d\.p|passwords?|passwd|pwd|passcode|passphrase|"
+    r"mots?[ -]?(?:de|d'|d|2)[ -]?pass(?:e|es)?|modes?(?: de)? passe|motdepasse|mdp|m\.d\.p|"
+    r"pass ?words?|passwd|pwd|passcode|passphrase|"
+    r"numeros? (?:de |d')?(?:secu|securite sociale|ss|carte(?: bleue| bancaire| vitale| de credit)?|"
+    r"cb|compte(?: bancaire)?|iban|rib|identifiant|fiscal|allocataire|fiscal)|"
+    r"securite sociale|secu|carte vitale|iban|rib|"
     rf"codes? (?:{_CODE_KINDS})(?: (?:{_CODE_KINDS}))*|codes? d'acces|"
     r"pin|code pin|cvv2?|cvc|cryptogrammes?(?: visuels?)?|crypto|"
     r"identifiants?|login|username|user ?name|user ?id|noms? d'utilisateur|noms? d utilisateur"
@@ -200,7 +205,7 @@ CONTACT_KEYWORD = (
     r"telephone|tel|portable|mobile|phone|numero(?: de (?:telephone|tel|portable|mobile))?"
 )
 KEYWORD = re.compile(
-    rf"(?<![\w'])(?:(?P<strong>{STRONG_KEYWORD})|(?P<weak>{WEAK_KEYWORD})|"
+    rf"(?<![\w])(?:(?P<strong>{STRONG_KEYWORD})|(?P<weak>{WEAK_KEYWORD})|"
     rf"(?P<contact>{CONTACT_KEYWORD}))(?![\w])"
 )
 NOT_CREDENTIAL_CODE = re.compile(rf"\s*(?:{_NOT_CREDENTIAL_CODES})(?![\w])")
@@ -222,13 +227,36 @@ _FILLERS = (
     r"tenez|tiens|si vous voulez|si tu veux|au cas ou|pour info|pour information|"
     r"de validation|recu|recu par sms|par sms|par texto|par mail|sms|"
     r"de l'application|de l'appli|mail|email|e-mail|de (?:ma |la )?(?:carte|cb)"
-    r"(?: bleue| bancaire)?|bancaire"
+    r"(?: bleue| bancaire)?|bancaire|en|"
+    r"(?:a|de|en) \d+ (?:chiffres|caracteres|lettres|signes)|"
+    r"(?:a|de|en) (?:un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix) "
+    r"(?:chiffres|caracteres|lettres|signes)"
 )
 FILLER = re.compile(
     rf"[\s,\-\"]*(?:(?P<connector>{_CONNECTORS})|(?:{_FILLERS}))(?=[\s,:=\"]|$)"
     r"|[\s,\-\"]*l'(?=\w)"
 )
 CONNECTOR_PUNCT = re.compile(r"[\s,\"]*(?P<connector>:|=|->|=>)")
+SIGN_CONNECTORS = (":", "=", "->", "=>", ">")
+# Words that say the secret is not given, even after a ":" ("mot de passe : oublié").
+ABOUT_WORDS = frozenset(
+    """
+    oublie oublies oubliee oublier perdu perdue perdus bloque bloquee bloques faux fausse
+    incorrect incorrecte invalide expire expiree errone erronee refuse refusee quoi ? ??
+    forgot forgotten lost expired wrong
+    """.split()
+)
+# "le code qu'on m'a envoyé c'est X": a connector a few words after the keyword.
+LATER_CONNECTOR = re.compile(r"(?:c'est|c est|cest|est|:|=)(?=\s|$)")
+MAX_WORDS_BEFORE_CONNECTOR = 8
+# A secret spelled out ("a z e r t y", "S o l e i l 2 0 2 4") or dictated as number words.
+SPELLED = re.compile(r"(?:\w[ .\-]){3,}\w(?![\w])")
+_DIGIT_WORDS = (
+    r"zero|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+    r"quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?|mille"
+)
+SPOKEN_DIGITS = re.compile(rf"(?:{_DIGIT_WORDS})[\s\-]+(?:et[\s\-]+)?(?:{_DIGIT_WORDS})(?![\w])")
+MIN_CODE_DIGITS = 3
 # First words that show the person talks about the secret without giving it.
 NOT_A_SECRET = frozenset(
     """
@@ -237,11 +265,13 @@ NOT_A_SECRET = frozenset(
     marche fonctionne passe va vient arrive ne n' pas plus jamais de du des d' pour sur
     et ou qui que qu' quoi quel quelle quels quelles comment pourquoi combien ou quand
     je j' il elle on nous vous tu t' me m' se s' mon ma mes ton ta tes votre vos notre nos
-    son sa ses leur un une a au aux dans par avec sans svp stp trop tres mal valide
+    son sa ses leur a au aux dans par avec sans svp stp trop tres mal valide
+    apres avant ensuite ici dessous plus-tard bientot demain
+    jvous jte jvais jsais jsuis jai jpeux jlai jle jla jen chui jsui
     correct correcte envoye envoyee recu recue demande demandee change changer changement
     modifier modifie creer cree mettre reinitialiser reinitialise retrouver recuperer
     trouver saisir taper entrer donner dire ecrire rentrer oui non ok merci
-    fait doit contient comporte comprend demande affiche s'affiche en y ca c' ce cet cette
+    fait doit contient comporte comprend demande affiche s'affiche y ca c' ce cet cette
     ces celui celle lequel laquelle puis mais car parce donc si sinon
     forgot forgotten lost reset doesn't does not don't won't isn't expired wrong for to
     of and or please help my your the a an what how why where
@@ -293,14 +323,16 @@ NUMBER_WORD_RUN = re.compile(
 # The person announces a secret: "je vais vous donner mon mot de passe", "voici mon code".
 ANNOUNCE = re.compile(
     r"(?<![\w])(?:donne|donnes|donner|donnerai|envoie|envoyer|envoies|ecris|ecrire|ecrit|"
-    r"tape|taper|tapes|voici|voila|tiens|tenez|dicte|dicter|dis|dire|communique|"
-    r"communiquer|give|giving|send|sending|here is|here's|heres)(?![\w])"
+    r"tape|taper|tapes|voici|voila|tiens|tenez|dicte|dicter|dis|dire|dirai|communique|"
+    r"communiquer|lis|lire|mets|mettre|mettrai|prends|cherche|attendez|attends|patientez|"
+    r"prochain message|juste apres|"
+    r"give|giving|send|sending|here is|here's|heres|wait)(?![\w])"
 )
 # ... unless they ask or talk about it: "comment changer mon mot de passe ?".
 ABOUT_THE_SECRET = re.compile(
     r"(?<![\w])(?:oubli\w*|perdu\w*|bloque\w*|chang\w*|modifi\w*|reinitialis\w*|retrouv\w*|"
     r"recuper\w*|comment|pourquoi|quoi|quel\w*|ne|n'|pas|jamais|forgot|lost|reset|how|"
-    r"why|what|never|dois|faut|besoin|veux|voulez|peux|pouvez)(?![\w])|\?"
+    r"why|what|never)(?![\w])"
 )
 # A bot question that asks for a credential ("Quel est votre identifiant ?").
 ASKS = re.compile(
@@ -399,7 +431,7 @@ def _spoken_number_spans(low: str) -> List[Span]:
     for match in NUMBER_WORD_RUN.finditer(low):
         if not re.search(r"[a-z]{2}", match.group()):
             continue  # digits only: already read as digits
-        digits_text = spoken_numbers_to_digits(match.group())
+        digits_text = spoken_numbers_to_digits(re.sub(r"\bzero\b", "zéro", match.group()))
         inner = _number_spans(digits_text, digits_text, spoken=False)
         count = len(_digits(digits_text))
         ends_with_letter = bool(re.search(r"(?<![\w])[a-z]$", match.group().strip()))
@@ -419,39 +451,70 @@ def _word(token: str) -> str:
     return stripped if stripped else token
 
 
-def _skip_fillers(low: str, position: int) -> Tuple[int, bool]:
-    """The position after the filler words at `position`, and whether a connector was seen."""
-    explicit = False
+def _skip_fillers(low: str, position: int) -> Tuple[int, bool, bool]:
+    """The position after the filler words at `position`; whether a connector was seen,
+    and whether it was a sign (":", "=")."""
+    explicit = sign = False
     while True:
         match = FILLER.match(low, position) or CONNECTOR_PUNCT.match(low, position)
         if not match or match.end() == position:
-            return position, explicit
-        if match.groupdict().get("connector"):
+            return position, explicit, sign
+        connector = match.groupdict().get("connector")
+        if connector:
             explicit = True
+            sign = sign or connector in SIGN_CONNECTORS
         position = match.end()
 
 
-def _secret_after(text: str, low: str, position: int, weak: bool) -> Optional[Span]:
+def _not_a_secret(word: str) -> bool:
+    return word in NOT_A_SECRET or ("'" in word and word.split("'")[0] + "'" in NOT_A_SECRET)
+
+
+def _later_connector(low: str, position: int) -> Optional[int]:
+    """In "le code qu'on m'a envoyé c'est X", the position of the later "c'est"."""
+    stop = _clause_end(low, position)
+    for count, token in enumerate(TOKEN.finditer(low, position, stop)):
+        if count >= MAX_WORDS_BEFORE_CONNECTOR:
+            return None
+        word = _word(token.group())
+        if word in ABOUT_WORDS or word in ("ne", "pas") or word.startswith("n'"):
+            return None
+        if LATER_CONNECTOR.match(low, token.start()):
+            return token.start()
+    return None
+
+
+def _secret_after(
+    text: str, low: str, position: int, weak: bool, again: bool = True
+) -> Optional[Span]:
     """The secret after a keyword ending at `position`, or None."""
     if weak and NOT_CREDENTIAL_CODE.match(low, position):
         return None
-    position, explicit = _skip_fillers(low, position)
+    position, explicit, sign = _skip_fillers(low, position)
     first = TOKEN.search(low, position)
     if not first or "\n" in low[position : first.start()]:
         return None
     word = _word(first.group())
-    if word in NOT_A_SECRET or word.split("'")[0] + "'" in NOT_A_SECRET and "'" in word:
-        return None
-    if weak and not explicit and not _looks_secret(text[first.start() : first.end()]):
-        return None
+    run = DIGIT_RUN.match(text, first.start())
+    digits = len(_digits(run.group())) if run else 0
+    spelled = SPELLED.match(low, first.start()) or SPOKEN_DIGITS.match(low, first.start())
+    if not spelled and digits < MIN_CODE_DIGITS:
+        if word in ABOUT_WORDS:
+            return None
+        described = weak and not explicit and not _looks_secret(text[first.start() : first.end()])
+        if described or (not sign and _not_a_secret(word)):
+            later = _later_connector(low, first.start()) if again else None
+            return _secret_after(text, low, later, False, again=False) if later else None
     end = first.start()
     for token in TOKEN.finditer(low, first.start()):
         if end > first.start():
             gap = low[end : token.start()]
             if "\n" in gap or CLAUSE_BREAK.match(low, token.start()):
                 break
-            if not explicit and LOOSE_BREAK.match(low, token.start()):
+            if not explicit and not spelled and LOOSE_BREAK.match(low, token.start()):
                 break
+            if not explicit and not spelled and run and digits >= MIN_CODE_DIGITS:
+                break  # "code 318 442 par texto": the digits only
         end = token.end()
         raw = token.group()
         if raw[-1] in CLAUSE_PUNCT and len(raw) > 1 and raw[-2] not in CLAUSE_PUNCT:
@@ -460,6 +523,8 @@ def _secret_after(text: str, low: str, position: int, weak: bool) -> Optional[Sp
             break
         if raw[-1] in CLAUSE_PUNCT + "!?" and len(raw) > 1:
             break
+    if run and run.end() > end:
+        end = run.end()
     start = first.start()
     while start < end and low[start] in "\"'":
         start += 1
@@ -505,7 +570,7 @@ def _is_ordinary_number(low: str, token: re.Match) -> bool:
 
 def _contact_after(text: str, low: str, position: int) -> List[Span]:
     """After "mon téléphone", "mon mail": digits and an address in the clause."""
-    position, explicit = _skip_fillers(low, position)
+    position, explicit, _sign = _skip_fillers(low, position)
     stop = _clause_end(low, position)
     spans = []
     for match in DIGIT_RUN.finditer(text, position, stop):
