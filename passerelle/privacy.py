@@ -233,7 +233,7 @@ _FILLERS = (
     r"(?:chiffres|caracteres|lettres|signes)"
 )
 FILLER = re.compile(
-    rf"[\s,\-\"]*(?:(?P<connector>{_CONNECTORS})|(?:{_FILLERS}))(?=[\s,:=\"]|$)"
+    rf"[\s,\-\"]*(?:(?P<connector>{_CONNECTORS})|(?:{_FILLERS}))(?=[\s,:=\".;!?]|$)"
     r"|[\s,\-\"]*l'(?=\w)"
 )
 CONNECTOR_PUNCT = re.compile(r"[\s,\"]*(?P<connector>:|=|->|=>)")
@@ -257,13 +257,18 @@ _DIGIT_WORDS = (
 )
 SPOKEN_DIGITS = re.compile(rf"(?:{_DIGIT_WORDS})[\s\-]+(?:et[\s\-]+)?(?:{_DIGIT_WORDS})(?![\w])")
 MIN_CODE_DIGITS = 3
+# "identifiant (7 chiffres et 1 lettre)": what a secret is made of, not the secret.
+DESCRIPTION = re.compile(
+    rf"\(?(?:\d+|{_DIGIT_WORDS}) (?:chiffres?|lettres?|caracteres?|signes?|symboles?|"
+    r"majuscules?|minuscules?)(?![\w])"
+)
 # First words that show the person talks about the secret without giving it.
 NOT_A_SECRET = frozenset(
     """
     oublie oublies oubliee oublier perdu perdue perdus bloque bloquee bloques faux fausse
     incorrect incorrecte invalide invalides expire expiree errone erronee refuse refusee
     marche fonctionne passe va vient arrive ne n' pas plus jamais de du des d' pour sur
-    et ou qui que qu' quoi quel quelle quels quelles comment pourquoi combien ou quand
+    et ou ni qui que qu' quoi quel quelle quels quelles comment pourquoi combien ou quand
     je j' il elle on nous vous tu t' me m' se s' mon ma mes ton ta tes votre vos notre nos
     son sa ses leur a au aux dans par avec sans svp stp trop tres mal valide
     apres avant ensuite ici dessous plus-tard bientot demain
@@ -276,6 +281,9 @@ NOT_A_SECRET = frozenset(
     forgot forgotten lost reset doesn't does not don't won't isn't expired wrong for to
     of and or please help my your the a an what how why where
     chiffres caracteres lettres chiffre caractere lettre
+    complexe complexes simple simples long longs longue longues court courts courte
+    fort forts forte fortes solide solides robuste robustes securise securises different
+    differents differente differentes complique compliques facile faciles difficile
     ? ! . ... , ; :
     """.split()
 )
@@ -495,6 +503,8 @@ def _secret_after(
     if not first or "\n" in low[position : first.start()]:
         return None
     word = _word(first.group())
+    if DESCRIPTION.match(low, first.start()):
+        return None
     run = DIGIT_RUN.match(text, first.start())
     digits = len(_digits(run.group())) if run else 0
     spelled = SPELLED.match(low, first.start()) or SPOKEN_DIGITS.match(low, first.start())
