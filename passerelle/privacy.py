@@ -191,8 +191,8 @@ _CODE_KINDS = (
 STRONG_KEYWORD = (
     r"mots?[ -]?(?:de|d'|d|2)[ -]?pass(?:e|es)?|modes?(?: de)? passe|motdepasse|mdp|m\.d\.p|"
     r"pass ?words?|passwd|pwd|passcode|passphrase|"
-    r"numeros? (?:de |d')?(?:secu|securite sociale|ss|carte(?: bleue| bancaire| vitale| de credit)?|"
-    r"cb|compte(?: bancaire)?|iban|rib|identifiant|fiscal|allocataire|fiscal)|"
+    r"numeros? (?:de |d')?(?:secu|securite sociale|ss|cb|compte(?: bancaire)?|iban|rib|"
+    r"carte(?: bleue| bancaire| vitale| de credit)?|identifiant|fiscal|allocataire)|"
     r"securite sociale|secu|carte vitale|iban|rib|"
     rf"codes? (?:{_CODE_KINDS})(?: (?:{_CODE_KINDS}))*|codes? d'acces|"
     r"pin|code pin|cvv2?|cvc|cryptogrammes?(?: visuels?)?|crypto|"
@@ -353,6 +353,8 @@ NEVER_GIVE = re.compile(r"\b(?:ne donnez jamais|ne le donnez|never give|ne commu
 # intent is above 0.9 in 9 cases out of 10).
 CLEAR_INTENT_CONFIDENCE = 0.9
 MAX_YES_NO_WORDS = 3
+# A passphrase is one to three words; a question to the assistant is longer.
+MIN_CLEAR_WORDS = 3
 # An answer that is a quantity with its unit ("35 heures", "1 200 €"): no secret.
 QUANTITY_ANSWER = re.compile(
     r"(?:environ |a peu pres |a peu près )?\d[\d .,]*\s*(?:h|hr|heures?|€|e|eur|euros?)"
@@ -443,8 +445,10 @@ def _spoken_number_spans(low: str) -> List[Span]:
         inner = _number_spans(digits_text, digits_text, spoken=False)
         count = len(_digits(digits_text))
         ends_with_letter = bool(re.search(r"(?<![\w])[a-z]$", match.group().strip()))
-        if inner or count >= LONG_NUMBER_DIGITS[0] or (
-            ends_with_letter and count == IDENTIFIER_DIGITS
+        if (
+            inner
+            or count >= LONG_NUMBER_DIGITS[0]
+            or (ends_with_letter and count == IDENTIFIER_DIGITS)
         ):
             spans.append(match.span())
     return spans
@@ -717,7 +721,7 @@ def announces_secret(text: str) -> bool:
         return False
     if ABOUT_THE_SECRET.search(low):
         return False
-    rest = low[keyword.end() :].strip(" .:=!\"")
+    rest = low[keyword.end() :].strip(' .:=!"')
     return bool(ANNOUNCE.search(low)) or not rest or bool(re.fullmatch(_CONNECTORS, rest))
 
 
@@ -761,8 +765,9 @@ def secret_expected(
 def clearly_not_a_secret(text: str, intent: Optional[str], confidence: float) -> bool:
     """A message that answers something else than an expected secret.
 
-    A short yes or no ("oui", "non merci"), or a sentence the classifier is sure is
-    another question than giving credentials, with no secret-looking word in it.
+    A short yes or no ("oui", "non merci"), a quantity ("35 heures"), or a sentence of
+    three words or more, without digits or secret-looking words, that the classifier is
+    sure is another question than giving credentials.
     """
     said = words(text)
     if not said:
@@ -773,8 +778,14 @@ def clearly_not_a_secret(text: str, intent: Optional[str], confidence: float) ->
         return True
     if QUANTITY_ANSWER.fullmatch(spoken_numbers_to_digits(text).strip(" .!")):
         return True
+    if any(c.isdigit() for c in spoken_numbers_to_digits(text)):
+        return False  # a code, said or written
     unsure = {CREDENTIALS_INTENT, INFORM_INTENT, FALLBACK_INTENT, None, ""}
-    return intent not in unsure and confidence >= CLEAR_INTENT_CONFIDENCE and len(said.split()) > 1
+    return (
+        intent not in unsure
+        and confidence >= CLEAR_INTENT_CONFIDENCE
+        and len(said.split()) >= MIN_CLEAR_WORDS
+    )
 
 
 @dataclass

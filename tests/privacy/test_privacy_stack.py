@@ -142,8 +142,9 @@ def _read_rows(stack: Stack, run: Run) -> None:
             for start in range(0, len(senders), 500):
                 chunk = senders[start : start + 500]
                 rows = connection.execute(
-                    sa.text("SELECT sender_id, data FROM events WHERE sender_id IN :senders")
-                    .bindparams(sa.bindparam("senders", expanding=True)),
+                    sa.text(
+                        "SELECT sender_id, data FROM events WHERE sender_id IN :senders"
+                    ).bindparams(sa.bindparam("senders", expanding=True)),
                     {"senders": chunk},
                 ).fetchall()
                 for row in rows:
@@ -154,9 +155,9 @@ def _read_rows(stack: Stack, run: Run) -> None:
 
 @pytest.fixture(scope="module")
 def corpus_run(store_stack: Stack) -> Run:
-    conversations = [
-        (path, case.id, case.messages) for case in SECRET_CASES for path in PATHS
-    ] + [(path, case.id, [case.text]) for case in ORDINARY_CASES for path in PATHS]
+    conversations = [(path, case.id, case.messages) for case in SECRET_CASES for path in PATHS] + [
+        (path, case.id, [case.text]) for case in ORDINARY_CASES for path in PATHS
+    ]
     run = asyncio.run(_send_all(store_stack, conversations))
     _read_rows(store_stack, run)
     return run
