@@ -277,7 +277,8 @@ NOT_A_SECRET = frozenset(
     modifier modifie creer cree mettre reinitialiser reinitialise retrouver recuperer
     trouver saisir taper entrer donner dire ecrire rentrer oui non ok merci
     fait doit contient comporte comprend demande affiche s'affiche y ca c' ce cet cette
-    ces celui celle lequel laquelle puis mais car parce donc si sinon
+    ces celui celle lequel laquelle puis mais car parce donc si sinon celui-la celle-la
+    celui-ci celle-ci ceci cela
     forgot forgotten lost reset doesn't does not don't won't isn't expired wrong for to
     of and or please help my your the a an what how why where
     chiffres caracteres lettres chiffre caractere lettre
