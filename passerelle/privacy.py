@@ -651,7 +651,31 @@ def _normalised_spans(copy: Normalised, aggressive: bool) -> List[Span]:
     spans.extend(_keyword_spans(text, low))
     if aggressive:
         spans.extend(_aggressive_spans(text))
-    return _merge(_without(spans, _protected(low)))
+    return _merge(_trimmed(text, _without(spans, _protected(low))))
+
+
+def _trimmed(text: str, spans: Iterable[Span]) -> List[Span]:
+    """Spans without the spaces at their ends."""
+    trimmed = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            trimmed.append((start, end))
+    return trimmed
+
+
+def _joined(text: str, spans: List[Span]) -> List[Span]:
+    """Spans separated by spaces only become one ("[masqué] [masqué]" says no more)."""
+    joined: List[Span] = []
+    for start, end in spans:
+        if joined and not text[joined[-1][1] : start].strip():
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def secret_spans(text: str, aggressive: bool = False) -> List[Span]:
@@ -861,7 +885,7 @@ def mask_fragments(text: str, fragments: Sequence[str]) -> str:
                 if digits in _digits(run.group()):
                     spans.append(run.span())
     spans = _merge(_without(spans, _protected(low)))
-    return _apply(text, _merge(copy.to_original(s) for s in spans))
+    return _apply(text, _joined(text, _merge(copy.to_original(s) for s in spans)))
 
 
 def mask_number(value: float, fragments: Sequence[str]) -> Any:
