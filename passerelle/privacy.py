@@ -153,9 +153,11 @@ IBAN = re.compile(
     r"(?P<body>(?:[ .\-]{0,3}[A-Za-z0-9]){11,30})(?![A-Za-z0-9])"
 )
 IBAN_MIN_BODY = 11
-# Identifier: 7 digits and 1 letter. Card and social security number: 13 to 19 digits.
+# Identifier: 7 digits and 1 letter. Cards (13 to 19 digits), social security numbers
+# (13 or 15) and any account number: 11 digits or more in one run. No amount, date or
+# hour has that many.
 IDENTIFIER_DIGITS = 7
-LONG_NUMBER_DIGITS = (11, 30)
+LONG_NUMBER_DIGITS = 11
 PHONE_DIGITS = 10
 # A CVV: 3 or 4 digits after a card number, in the same sentence, that are no amount or hour.
 CVV = re.compile(r"(?<![\w,./])\d{3,4}(?![\w,./]|\s*(?:€|eur|euros?|h|heures?)\b)")
@@ -189,7 +191,7 @@ _CODE_KINDS = (
 # Keywords that always announce a credential, and weak ones ("code", "pass", "id") that
 # do only when a connector follows ("mon code est ...") or the next word looks secret.
 STRONG_KEYWORD = (
-    r"mots?[ -]?(?:de|d'|d|2)[ -]?pass(?:e|es)?|modes?(?: de)? passe|motdepasse|mdp|m\.d\.p|"
+    r"mots?[ -]?(?:de|d'|d|2)[ -]?pas{1,2}e?s?|modes?(?: de)? passe|motdepasse|mdp|m\.d\.p|"
     r"pass ?words?|passwd|pwd|passcode|passphrase|"
     r"numeros? (?:de |d')?(?:secu|securite sociale|ss|cb|compte(?: bancaire)?|iban|rib|"
     r"carte(?: bleue| bancaire| vitale| de credit)?|identifiant|fiscal|allocataire)|"
@@ -211,7 +213,7 @@ KEYWORD = re.compile(
 NOT_CREDENTIAL_CODE = re.compile(rf"\s*(?:{_NOT_CREDENTIAL_CODES})(?![\w])")
 # Connectors: "c'est", ":", "=", "is". They say a value follows.
 _CONNECTORS = (
-    r"c'est|c est|cest|ce sont|c'etait|c etait|est|sont|etait|sera|reste|vaut|"
+    r"c'est|c est|cest|c|ce sont|c'etait|c etait|est|sont|etait|sera|reste|vaut|"
     r"is|it's|its|was|are|will be|egale? a|egale?|:|=|->|=>|>"
 )
 # Words skipped between the keyword and the secret.
@@ -285,6 +287,9 @@ NOT_A_SECRET = frozenset(
     complexe complexes simple simples long longs longue longues court courts courte
     fort forts forte fortes solide solides robuste robustes securise securises different
     differents differente differentes complique compliques facile faciles difficile
+    partout regles regle conseils conseil astuces astuce aide exemple exemples securite
+    plusieurs choisir fois normal normale normaux grave possible vrai mieux pareil
+    identique obligatoire necessaire utile dangereux risque important bon bonne mauvais
     ? ! . ... , ; :
     """.split()
 )
@@ -312,7 +317,7 @@ _SECRET_LOOKING = re.compile(
 PASSWORD_LIKE = re.compile(r"(?<!\S)(?=\S*[A-Za-z])(?=\S*(?:\d|[^\w\s]))[^\s]{6,}(?!\S)")
 # "Soleil2024 c'est mon mot de passe": the secret comes first.
 SECRET_BEFORE_KEYWORD = re.compile(
-    r"\s*(?:c'est|c est|est|sera|=|is)\s+(?:mon|ma|mes|le|la|les|my|the|votre|ton|ta)\s+"
+    r"(?<![\w'])(?:c'est|c est|est|sera|=|is)\s+(?:mon|ma|mes|le|la|les|my|the|votre|ton|ta)\s+"
     r"(?:(?:nouveau|nouvel|nouvelle|new)\s+)?"
     rf"(?:{STRONG_KEYWORD}|codes?)(?![\w])"
 )
@@ -393,7 +398,7 @@ def _number_spans(text: str, low: str, spoken: bool = True) -> List[Span]:
         count = len(_digits(run))
         if letter and count == IDENTIFIER_DIGITS:
             spans.append(match.span())
-        elif count >= LONG_NUMBER_DIGITS[0]:
+        elif count >= LONG_NUMBER_DIGITS:
             spans.append((match.start(), match.start() + len(run)))
             card_ends.append(match.start() + len(run))
         elif count == PHONE_DIGITS and _digits(run).startswith("0"):
@@ -448,7 +453,7 @@ def _spoken_number_spans(low: str) -> List[Span]:
         ends_with_letter = bool(re.search(r"(?<![\w])[a-z]$", match.group().strip()))
         if (
             inner
-            or count >= LONG_NUMBER_DIGITS[0]
+            or count >= LONG_NUMBER_DIGITS
             or (ends_with_letter and count == IDENTIFIER_DIGITS)
         ):
             spans.append(match.span())
@@ -837,7 +842,7 @@ def mask_message(
     """
     if not text:
         return MaskedMessage(text or "")
-    if secret_expected and has_content(text) and not clearly_not_a_secret(text, intent, confidence):
+    if secret_expected and _has_words(text) and not clearly_not_a_secret(text, intent, confidence):
         protected = _protected(_lower(text))
         spans = _merge(_without([(0, len(text))], protected))
         return MaskedMessage(_apply(text, spans), spans, True, _fragments(text, spans))
@@ -845,7 +850,7 @@ def mask_message(
     return MaskedMessage(_apply(text, spans), spans, False, _fragments(text, spans))
 
 
-def has_content(text: str) -> bool:
+def _has_words(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
