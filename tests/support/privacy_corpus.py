@@ -28,8 +28,10 @@ CORPUS_DIR = Path(__file__).resolve().parents[1] / "privacy"
 PRIVACY_CORPUS = CORPUS_DIR / "privacy_corpus.yml"
 ORDINARY_CORPUS = CORPUS_DIR / "ordinary_corpus.yml"
 DEV_CASES = CORPUS_DIR / "dev_cases.yml"
-# Keys of a stored event whose values are ids made by Rasa, never text from a person.
-ID_KEYS = frozenset({"message_id", "sender_id", "model_id", "assistant_id", "timestamp"})
+# Keys of a stored event whose values Rasa makes (ids, times, confidences), never a person.
+ID_KEYS = frozenset(
+    {"message_id", "sender_id", "model_id", "assistant_id", "timestamp", "confidence"}
+)
 MIN_DIGITS = 3  # a secret of fewer digits is looked for as written only
 
 
