@@ -25,6 +25,7 @@ key that signs links and cookies) when their variables are not set; `make run` a
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import signal
@@ -198,7 +199,9 @@ def is_healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
             return 200 <= response.status < 300
-    except (urllib.error.URLError, OSError, ValueError):
+    # HTTPException: something that is not HTTP answered, e.g. a client socket connected to
+    # itself while the service's port (an ephemeral one in tests) was not listening yet.
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
         return False
 
 
