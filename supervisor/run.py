@@ -29,6 +29,7 @@ makes `var/` 0700, and creates the SQLite store 0600 before Rasa opens it
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import signal
@@ -203,7 +204,9 @@ def is_healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
             return 200 <= response.status < 300
-    except (urllib.error.URLError, OSError, ValueError):
+    # HTTPException: something that is not HTTP answered, e.g. a client socket connected to
+    # itself while the service's port (an ephemeral one in tests) was not listening yet.
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
         return False
 
 

@@ -156,3 +156,27 @@ def test_a_long_run_resets_the_count_of_fast_failures(tmp_path) -> None:
             assert service.fast_failures == 1
     finally:
         supervisor.stop()
+
+
+def test_an_answer_that_is_not_http_is_not_healthy_and_not_a_crash() -> None:
+    """Seen for real: a client socket connected to itself echoes its own request back."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def echo() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.sendall(connection.recv(1024))
+
+    thread = threading.Thread(target=echo, daemon=True)
+    thread.start()
+    try:
+        assert is_healthy(f"http://127.0.0.1:{port}/") is False
+    finally:
+        thread.join(timeout=10)
+        server.close()
