@@ -73,6 +73,50 @@ def has_words(text: str) -> bool:
     return any(c.isalnum() for c in text or "")
 
 
+# --- noise -----------------------------------------------------------------------------
+
+# Rows of French (AZERTY) and English (QWERTY) keyboards: a run of 4 letters or more
+# along one row is a keyboard mash ("qsdfgh", "azerty"), not a word.
+KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+KEYBOARD_RUN = 4
+# A word of this many letters or more (repeats counted once) with no vowel is not French
+# ("qsdfg"); SMS words are shorter ("ptdr", "qqch", "slt").
+NO_VOWEL_LENGTH = 5
+VOWELS = frozenset("aeiouy")
+# One word said this many times in a row is a key held or pressed again ("ok ok ok ok").
+REPEATED_WORD_TIMES = 4
+
+
+def _is_noise_word(word: str) -> bool:
+    """A mash: one letter held ("aaaaaa"), a keyboard row, or no vowel at all."""
+    if any(c.isdigit() for c in word):
+        return False
+    letters = word.replace("'", "")
+    collapsed = re.sub(r"(.)\1+", r"\1", letters)
+    if len(letters) >= 3 and len(set(letters)) == 1:
+        return True  # "aaaaaa", "zzzz"
+    if len(letters) >= KEYBOARD_RUN and any(letters in row for row in KEYBOARD_ROWS):
+        return True
+    return len(collapsed) >= NO_VOWEL_LENGTH and not VOWELS & set(letters)
+
+
+def is_noise(text: str) -> bool:
+    """True when the message holds no word a person means: punctuation or emoji only,
+    keyboard mashes ("qsdfgh", "aaaaaa"), or one word pressed again and again
+    ("ok ok ok ok").
+
+    Character statistics only: random syllables ("blorf zatu") look like words and are
+    left to the NLU (its vocabulary check and `out_of_scope`).
+    """
+    said = words(text)
+    if not said:
+        return True
+    tokens = said.split()
+    if len(tokens) >= REPEATED_WORD_TIMES and len(set(tokens)) == 1:
+        return True
+    return all(_is_noise_word(token) for token in tokens)
+
+
 # --- yes and no -----------------------------------------------------------------------
 
 # Every way of saying yes or no that stands for the answer itself, as written.
@@ -102,11 +146,18 @@ NO_WORDS = _folded(NO_FORMS)
 
 
 def yes_or_no(text: str) -> Optional[bool]:
-    """True for "oui", "ouais, c'est ça"; False for "non", "pas du tout"; else None."""
+    """True for "oui", "ouais, c'est ça"; False for "non", "pas du tout"; else None.
+
+    Noise is neither ("ok ok ok ok", "aaaaaa"): see `is_noise`.
+    """
     said = words(text)
-    if not said:
+    if not said or is_noise(said):
         return None
-    tokens = said.split()
+    # A letter held down still says yes or no: "ouiiii", "nonnn", "okkk".
+    tokens = [
+        token if token in YES_WORDS | NO_WORDS else re.sub(r"(.)\1{2,}", r"\1", token)
+        for token in said.split()
+    ]
     for size in (3, 2, 1):
         start = " ".join(tokens[:size])
         if start in NO_WORDS or start.startswith("non "):
@@ -126,6 +177,7 @@ __all__ = [
     "YES_FORMS",
     "fold",
     "has_words",
+    "is_noise",
     "unify_spaces",
     "words",
     "yes_or_no",

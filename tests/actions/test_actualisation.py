@@ -76,7 +76,19 @@ def run(action: Any, tracker: Tracker) -> tuple[Dict[str, Any], List[str], List[
     return slots, [m.get("response") for m in dispatcher.messages], dispatcher.messages
 
 
+# Set after every answer attempt (the count of answers not understood at the question);
+# the tests of that count read them, the others leave them out.
+TRIES_SLOTS = ("failed_tries", "question_stuck")
+
+
 def validate(text: str, requested: str, slots: Optional[Dict[str, Any]] = None, **kwargs: Any):
+    found, responses, messages = validate_with_tries(text, requested, slots, **kwargs)
+    return {k: v for k, v in found.items() if k not in TRIES_SLOTS}, responses, messages
+
+
+def validate_with_tries(
+    text: str, requested: str, slots: Optional[Dict[str, Any]] = None, **kwargs: Any
+):
     return run(ValidateActualisationForm(), tracker_for(text, requested, slots, **kwargs))
 
 
@@ -185,12 +197,59 @@ def test_net_salary_explains_and_estimates_from_hourly_rate() -> None:
     assert slots["requested_slot"] == "internship"
 
 
-def test_dont_know_gross_offers_estimate() -> None:
+def test_estimate_button_asks_the_hourly_rate() -> None:
     slots, responses, _ = validate(
-        "je sais pas", "gross_salary", {"worked": True, "hours_worked": 35.0}, intent="deny"
+        "estimer", "gross_salary", {"worked": True, "hours_worked": 35.0}, intent="inform"
     )
-    assert responses == ["utter_explain_gross_net"]
+    assert responses == []
     assert slots["requested_slot"] == "hourly_rate"
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "intent", "response"),
+    [
+        ("hours_worked", "je sais pas", "deny", "utter_dont_know_hours_worked"),
+        ("hours_worked", "jsp", "nlu_fallback", "utter_dont_know_hours_worked"),
+        ("gross_salary", "je sais pas", "deny", "utter_dont_know_gross_salary"),
+        ("gross_salary", "aucune idée", "out_of_scope", "utter_dont_know_gross_salary"),
+        ("sick_leave_dates", "je ne sais plus", "deny", "utter_dont_know_sick_leave_dates"),
+        ("hourly_rate", "je sais pas", "deny", "utter_help_hourly_rate"),
+        ("internship", "jsp koi fer", "deny", "utter_help_internship"),
+    ],
+)
+def test_dont_know_gets_the_questions_help_then_the_same_question(
+    requested: str, text: str, intent: str, response: str
+) -> None:
+    state = {
+        **ALL_NO,
+        "worked": True,
+        "hours_worked": 35.0,
+        "sick_leave": True,
+        "actualisation_pending": "salary_help",
+        requested: None,
+    }
+    slots, responses, _ = validate(text, requested, state, intent=intent, confidence=0.89)
+    assert responses == [response]
+    assert slots["requested_slot"] == requested
+    assert slots.get(requested) is None
+
+
+def test_dont_know_help_is_true_to_the_guides() -> None:
+    """Payslip hours and « Modifier »; gross before contributions, hours x hourly rate;
+    the dates on the sick-leave notice."""
+    text = {name: DOMAIN["responses"][name][0]["text"] for name in DOMAIN["responses"]}
+    assert "fiche de paie" in text["utter_dont_know_hours_worked"]
+    assert "Modifier" in text["utter_dont_know_hours_worked"]
+    salary = text["utter_dont_know_gross_salary"]
+    assert "brut" in salary and "net" in salary and "salaire horaire brut" in salary
+    assert "avis d'arrêt de travail" in text["utter_dont_know_sick_leave_dates"]
+
+
+def test_a_number_with_dont_know_is_an_answer() -> None:
+    slots, responses, _ = validate(
+        "je sais pas trop, environ 35 heures", "hours_worked", {"worked": True}
+    )
+    assert slots["hours_worked"] == 35.0 and responses == []
 
 
 def test_sick_leave_dates() -> None:
