@@ -61,7 +61,8 @@ from passerelle.numbers import (
 from passerelle.privacy import mask_text
 from passerelle.recap import recap_text, templates_from_domain
 from passerelle.summary import make_summary_token, summary_url
-from passerelle.text import is_noise, yes_or_no
+from passerelle.domain import intent_examples
+from passerelle.text import NO_FORMS, YES_FORMS, is_noise, words, yes_or_no
 
 logger = logging.getLogger(__name__)
 
@@ -138,19 +139,29 @@ def is_fresh_user_turn(events: List[Dict[str, Any]]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def yes_no_vocabulary() -> frozenset[str]:
+    """Every word people say yes or no with: the yes/no forms and the training examples
+    of `affirm` and `deny` (`data/nlu/`)."""
+    texts = (*intent_examples((AFFIRM_INTENT, DENY_INTENT)), *YES_FORMS, *NO_FORMS)
+    return frozenset(word for text in texts for word in words(text).split())
+
+
 def yes_no_answer(text: str, intent: str, confidence: float) -> Optional[bool]:
     """The yes or no in the person's words, else from a confident intent, else None.
 
     A known yes/no form counts first ("ouais", "pas du tout"); otherwise `affirm` or
-    `deny` count only from `form.YES_NO_MIN_CONFIDENCE` (buttons send /affirm at 1.0).
-    Noise never counts, whatever the intent ("aaaaaa", "ok ok ok ok").
+    `deny` count only from `form.YES_NO_MIN_CONFIDENCE` (buttons send /affirm at 1.0),
+    and only with a word people say yes or no with: random syllables ("blorf zatu")
+    never count, whatever the classifier says. Noise never counts ("aaaaaa").
     """
     if is_noise(text):
         return None
     value = yes_or_no(text)
     confident = confidence >= form.YES_NO_MIN_CONFIDENCE
     if value is None and confident and intent in (AFFIRM_INTENT, DENY_INTENT):
-        value = intent == AFFIRM_INTENT
+        if text.startswith("/") or set(words(text).split()) & yes_no_vocabulary():
+            value = intent == AFFIRM_INTENT
     return value
 
 

@@ -134,7 +134,10 @@ NO_FORMS = (
 SPOKEN_YES = ("oui", "ouais", "d'accord", "oui oui", "exactement", "c'est ça")
 SPOKEN_NO = ("non", "nan", "non merci", "pas du tout")
 # Sentences that say "no" about the question itself ("je n'ai pas travaillé").
-_NEGATION = re.compile(r"\b(?:n'ai pas|n'etais pas|ne suis pas|ne touche pas|n'ai jamais)\b")
+_NEGATION = re.compile(
+    r"\b(?:n'ai pas|n'etais pas|ne suis pas|ne touche pas|n'ai jamais|"
+    r"(?:j'ai|jai|g) (?:pas|pa|jamais)|(?:j'etais|jetais) (?:pas|pa))\b"
+)
 
 
 def _folded(forms: Iterable[str]) -> frozenset[str]:
