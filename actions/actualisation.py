@@ -39,6 +39,7 @@ from actions.parsing import (
 from passerelle import actualisation as form
 from passerelle.calendar import WEEK, Period, period_for, period_from_texts
 from passerelle.config import settings
+from passerelle.domain import intent_examples
 from passerelle.names import (
     ACTUALISATION_FORM,
     AFFIRM_INTENT,
@@ -61,7 +62,6 @@ from passerelle.numbers import (
 from passerelle.privacy import mask_text
 from passerelle.recap import recap_text, templates_from_domain
 from passerelle.summary import make_summary_token, summary_url
-from passerelle.domain import intent_examples
 from passerelle.text import NO_FORMS, YES_FORMS, is_noise, words, yes_or_no
 
 logger = logging.getLogger(__name__)
