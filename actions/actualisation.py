@@ -366,7 +366,9 @@ class ValidateActualisationForm(FormValidationAction):
           another rule answers, and the form then asks the same question again.
         - A request for help: the help of that question, then the same question.
         - A request to stop: the "do you want to stop?" question comes next.
-        Answers go through the SDK's extraction and validation.
+        - "Passer cette question" (a figure or dates): noted as skipped, the next question.
+        Answers go through the SDK's extraction and validation; then `failed_tries` and
+        `question_stuck` say whether the answer was understood (`tries_events`).
         """
         requested = tracker.get_slot(REQUESTED_SLOT)
         if not requested or not is_fresh_user_turn(tracker.events):
