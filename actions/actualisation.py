@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -62,7 +63,7 @@ from passerelle.numbers import (
 from passerelle.privacy import mask_text
 from passerelle.recap import recap_text, templates_from_domain
 from passerelle.summary import make_summary_token, summary_url
-from passerelle.text import NO_FORMS, YES_FORMS, is_noise, words, yes_or_no
+from passerelle.text import NO_FORMS, YES_FORMS, is_noise, one_edit_apart, words, yes_or_no
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,25 @@ def yes_no_vocabulary() -> frozenset[str]:
     return frozenset(word for text in texts for word in words(text).split())
 
 
+# Words this long or longer may differ by one letter from a yes/no word ("ouaip", "nop").
+NEAR_WORD_LENGTH = 3
+
+
+def says_a_yes_no_word(text: str) -> bool:
+    """A word of `yes_no_vocabulary()`, one letter apart from one, or one said twice
+    ("okok")."""
+    vocabulary = yes_no_vocabulary()
+    for token in words(text).split():
+        token = re.sub(r"^(.{2,}?)\1+$", r"\1", token)  # "okok" -> "ok"
+        if token in vocabulary:
+            return True
+        if len(token) >= NEAR_WORD_LENGTH and any(
+            one_edit_apart(token, word) for word in vocabulary if len(word) >= NEAR_WORD_LENGTH
+        ):
+            return True
+    return False
+
+
 def yes_no_answer(text: str, intent: str, confidence: float) -> Optional[bool]:
     """The yes or no in the person's words, else from a confident intent, else None.
 
@@ -160,7 +180,7 @@ def yes_no_answer(text: str, intent: str, confidence: float) -> Optional[bool]:
     value = yes_or_no(text)
     confident = confidence >= form.YES_NO_MIN_CONFIDENCE
     if value is None and confident and intent in (AFFIRM_INTENT, DENY_INTENT):
-        if text.startswith("/") or set(words(text).split()) & yes_no_vocabulary():
+        if text.startswith("/") or says_a_yes_no_word(text):
             value = intent == AFFIRM_INTENT
     return value
 

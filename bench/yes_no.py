@@ -5,7 +5,7 @@ reading (`actions.actualisation.yes_no_answer`) at several thresholds: right, as
 again ("Répondez par oui ou par non"), or wrong. The chosen threshold is
 `passerelle.actualisation.YES_NO_MIN_CONFIDENCE`.
 
-Usage: .venv/bin/python bench/yes_no.py [--model MODEL.tar.gz]
+Usage: PYTHONPATH=. .venv/bin/python bench/yes_no.py [--model MODEL.tar.gz] [--test SET.yml ...]
 """
 
 from __future__ import annotations
@@ -63,9 +63,11 @@ async def parse_all(agent: Agent, texts: List[str]) -> List[Tuple[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
+    parser.add_argument("--test", type=Path, nargs="*", default=[], help="more test sets")
     args = parser.parse_args()
     agent = Agent.load(str(args.model))
     sets = [ROOT / "tests" / "nlu" / "test_set.yml", ROOT / "tests" / "nlu" / "independent_set.yml"]
+    sets += args.test
     labelled = answers(sets)
     parsed = asyncio.run(parse_all(agent, [t for t, _ in labelled]))
     noise = asyncio.run(parse_all(agent, list(NOISE)))

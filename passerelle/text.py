@@ -68,6 +68,20 @@ def unify_spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u2212", "-")).strip()
 
 
+def one_edit_apart(first: str, second: str) -> bool:
+    """True when one letter added, removed or changed turns `first` into `second`."""
+    if abs(len(first) - len(second)) > 1 or first == second:
+        return False
+    if len(first) > len(second):
+        first, second = second, first
+    for index, (a, b) in enumerate(zip(first, second, strict=False)):
+        if a != b:
+            if len(first) == len(second):
+                return first[index + 1 :] == second[index + 1 :]
+            return first[index:] == second[index + 1 :]
+    return True
+
+
 def has_words(text: str) -> bool:
     """True when the text has at least one letter or digit."""
     return any(c.isalnum() for c in text or "")
@@ -140,6 +154,13 @@ _NEGATION = re.compile(
 )
 
 
+# A long message that ends with its answer: "… alors la réponse c'est non".
+_ENDING = re.compile(
+    r"\b(?:c'est|alors|donc|bref|voila|reponse est)\s+"
+    r"(?P<answer>oui|non|ok|d'accord|daccord|pas du tout|bien ca|bien cela)$"
+)
+
+
 def _folded(forms: Iterable[str]) -> frozenset[str]:
     return frozenset(words(form) for form in forms)
 
@@ -169,6 +190,9 @@ def yes_or_no(text: str) -> Optional[bool]:
             return True
     if _NEGATION.search(said):
         return False
+    ending = _ENDING.search(said)
+    if ending:
+        return ending.group("answer") not in ("non", "pas du tout")
     return None
 
 
@@ -181,6 +205,7 @@ __all__ = [
     "fold",
     "has_words",
     "is_noise",
+    "one_edit_apart",
     "unify_spaces",
     "words",
     "yes_or_no",

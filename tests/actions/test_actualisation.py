@@ -512,6 +512,11 @@ def test_gibberish_never_fills_a_yes_no_question(
         ("j'ai bossé un peu", "affirm", 0.93, True),
         ("j'ai bossé un peu", "affirm", 0.7, None),
         ("aaaaaa", "affirm", 0.59, None),
+        # one letter from a yes/no word, or one said twice: the confident intent counts
+        ("ouaip", "affirm", 0.99, True),
+        ("nop", "deny", 0.99, False),
+        ("okok", "affirm", 1.0, True),
+        ("blorf zatu kripo manglu", "affirm", 0.99, None),
     ],
 )
 def test_yes_no_from_known_forms_or_a_confident_intent(

@@ -132,9 +132,7 @@ ALL_TEXTS = [
     for name in RESPONSES
     for filled in conditions(name)
     for part in spoken_parts(for_kiosk(name, filled))
-] + [
-    (f"kiosk/messages.yml:{key}", text) for key, text in MESSAGES.items()
-]
+] + [(f"kiosk/messages.yml:{key}", text) for key, text in MESSAGES.items()]
 
 
 def test_the_actions_only_send_responses_of_the_domain() -> None:
