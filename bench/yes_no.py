@@ -91,8 +91,11 @@ def main() -> None:
         print(f"{threshold:9.2f}  {right:5d}  {again:11d}  {wrong:5d}  {taken:11d}")
     form_actions.form.YES_NO_MIN_CONFIDENCE = chosen  # type: ignore[misc]
     for (text, expected), (intent, confidence) in zip(labelled, parsed, strict=True):
-        if reading(text, intent, confidence, chosen) is None:
+        value = reading(text, intent, confidence, chosen)
+        if value is None:
             print(f"  asked again: {text!r} ({expected}; NLU {intent} {confidence:.2f})")
+        elif value != (expected == "affirm"):
+            print(f"  wrong: {text!r} ({expected}; NLU {intent} {confidence:.2f})")
     for text, (intent, confidence) in zip(NOISE, noise, strict=True):
         print(f"  noise: {text!r}: NLU {intent} {confidence:.2f}")
 

@@ -187,7 +187,9 @@ def yes_or_no(text: str) -> Optional[bool]:
         if start in NO_WORDS or start.startswith("non "):
             return False
         if start in YES_WORDS:
-            return True
+            # "absolument pas", "bien sûr que non": the yes word only strengthens a no.
+            rest = tokens[size : size + 2]
+            return not (rest[:1] == ["pas"] or rest == ["que", "non"])
     if _NEGATION.search(said):
         return False
     ending = _ENDING.search(said)

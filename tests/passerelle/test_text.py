@@ -73,6 +73,9 @@ def test_words(text: str, expected: str) -> None:
         ("on m'avait proposé une formation mais elle est annulée, la réponse c'est non", False),
         ("ok ok ok ok", None),
         ("aaaaaa", None),
+        ("Absolument pas", False),
+        ("bien sûr que non", False),
+        ("bien sûr que oui", True),
     ],
 )
 def test_yes_or_no(text: str, expected: object) -> None:
