@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from passerelle.actualisation import FAILED_TRIES_SLOT
+from passerelle.actualisation import FAILED_TRIES_SLOT, HELP_SLOT
 from passerelle.names import (
     FALLBACK_ACTION,
     FALLBACK_INTENT,
@@ -54,15 +54,20 @@ def misunderstandings_before_latest(events: List[Dict[Text, Any]]) -> int:
     """How many user messages in a row, just before the latest one, were not understood.
 
     A turn where the form set `failed_tries` is judged by it (above 0: not understood,
-    whatever the intent); any other turn by its intent (`MISUNDERSTOOD_INTENTS`).
+    whatever the intent); one where it gave a question's help (`actualisation_help`,
+    e.g. after "jsp") was understood; any other turn is judged by its intent
+    (`MISUNDERSTOOD_INTENTS`).
     """
     count = 0
     latest_seen = False
     turn_tries: Any = None  # the last `failed_tries` set in the turn being read
     for event in reversed(events):
         kind = event.get("event")
-        if kind == "slot" and event.get("name") == FAILED_TRIES_SLOT and turn_tries is None:
-            turn_tries = event.get("value") or 0
+        name, value = event.get("name"), event.get("value")
+        if kind == "slot" and name == FAILED_TRIES_SLOT and turn_tries is None:
+            turn_tries = value or 0
+        elif kind == "slot" and name == HELP_SLOT and value and turn_tries is None:
+            turn_tries = 0  # help given: the message was understood
         elif kind == "user":
             if latest_seen:
                 intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")

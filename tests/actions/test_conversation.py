@@ -128,6 +128,13 @@ def test_the_forms_failed_tries_say_whether_a_turn_was_understood() -> None:
         user("xq zzvrt", "out_of_scope"),
     ]
     assert misunderstandings_before_latest(events) == 0
+    events = [
+        user("blorf zatu", "out_of_scope"),
+        user("jsp koi fer", "nlu_fallback"),
+        slot("actualisation_help", "hours_worked"),
+        user("xq zzvrt", "out_of_scope"),
+    ]
+    assert misunderstandings_before_latest(events) == 0  # "jsp" got the question's help
 
 
 @pytest.mark.parametrize(
