@@ -65,7 +65,8 @@ SLOTS = {
     "dates": "du 3 au 10",
     "total": "150 heures",
     "count": "4,3",
-    "url": "http://127.0.0.1:8000/resume/eJxdj8EKgzAQRP9lz1Kj0h7y.awgCRw.Q35V-tRhbMwN",
+    "url": "http://127.0.0.1:8000/resume/gAAAAABpJ1Xq3r9cVt2mHkQe8sLw0Zc-Jx_7nVuT4o",
+    "link_hours": "48",
 }
 
 
