@@ -313,6 +313,12 @@ TOKEN = re.compile(r"\S+")
 _SECRET_LOOKING = re.compile(
     r"(?=.*[a-z])(?=.*\d)|[a-z][A-Z]|[A-Za-z0-9][^\w\s'\-.,;:!?\"][A-Za-z0-9]|^\d{4,}$"
 )
+# Words with digits that are no secret: an hour, an amount, a date, a rank, a postal code.
+ORDINARY_TOKEN = re.compile(
+    r"\d+(?:[.,]\d+)?(?:h\d{0,2}|hr?s?|min|mn|€|e|eur|euros?|k€?|ans?|j|jours?|mois|"
+    r"er|ere|e|eme|ème|nd|nde|%)?|\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?|\d{1,2}h\d{2}",
+    re.IGNORECASE,
+)
 # A token that looks like a password: letters and digits mixed, or with a symbol, 6+ chars.
 PASSWORD_LIKE = re.compile(r"(?<!\S)(?=\S*[A-Za-z])(?=\S*(?:\d|[^\w\s]))[^\s]{6,}(?!\S)")
 # "Soleil2024 c'est mon mot de passe": the secret comes first.
@@ -461,7 +467,8 @@ def _spoken_number_spans(low: str) -> List[Span]:
 
 
 def _looks_secret(token: str) -> bool:
-    return bool(_SECRET_LOOKING.search(token.strip("\"'.,;:!?()")))
+    word = token.strip("\"'.,;:!?()")
+    return bool(_SECRET_LOOKING.search(word)) and not ORDINARY_TOKEN.fullmatch(word)
 
 
 def _word(token: str) -> str:
@@ -639,10 +646,16 @@ def _without(spans: List[Span], protected: List[Span]) -> List[Span]:
 
 
 def _aggressive_spans(text: str) -> List[Span]:
-    """When credentials are known to be given: every secret-looking word too."""
-    spans = [m.span() for m in PASSWORD_LIKE.finditer(text)]
+    """When credentials are known to be given: every secret-looking word too.
+
+    Numbers alone are left to the other rules: the classifier may be wrong, and "mon code
+    postal c'est 69008" must stay readable.
+    """
+    spans = [
+        m.span() for m in PASSWORD_LIKE.finditer(text) if not ORDINARY_TOKEN.fullmatch(m.group())
+    ]
     for token in TOKEN.finditer(text):
-        if _looks_secret(token.group()):
+        if _looks_secret(token.group()) and not token.group().strip(".,;:!?").isdigit():
             spans.append(token.span())
     # Spaced characters: "S o l e i l 2 0 2 4".
     spans.extend(m.span() for m in re.finditer(r"(?<!\S)(?:\w ){3,}\w(?!\S)", text))

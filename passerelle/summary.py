@@ -78,6 +78,10 @@ def read_summary_token(
     padded = token + "=" * (-len(token) % 4)
     fernet = _fernet(secret_key)
     try:
+        # One spelling per token: the last character's unused bits must be zero, so a link
+        # changed anywhere is refused, even where base64 alone would not notice.
+        if base64.urlsafe_b64encode(base64.urlsafe_b64decode(padded)).decode() != padded:
+            raise ValueError("non-canonical base64")
         raw = (
             fernet.decrypt(padded, ttl=ttl)
             if now is None

@@ -106,12 +106,14 @@ def _mask_user(data: Dict[Text, Any], context: TurnContext) -> Dict[Text, Any]:
     masked = mask_message(text, context.expects_secret(), name, confidence, aggressive)
     context.fragments = masked.fragments
     result = mask_value(data, aggressive or masked.whole, masked.fragments)
-    result["text"] = masked.text
+    if data.get("text") is not None:
+        result["text"] = masked.text
     parse = result.get("parse_data")
     if isinstance(parse, dict):
-        # The parser saw a folded copy: store the masked original instead, so that a secret
-        # whose case made it recognisable cannot leak through the copy.
-        parse["text"] = masked.text
+        if parse.get("text") is not None:
+            # The parser saw a folded copy: store the masked original instead, so that a
+            # secret whose case made it recognisable cannot leak through the copy.
+            parse["text"] = masked.text
         for entity in parse.get("entities") or []:
             start, end = entity.get("start"), entity.get("end")
             overlaps = (

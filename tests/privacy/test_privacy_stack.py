@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from passerelle.names import KIOSK_SENDER_PREFIX
+from passerelle.names import KIOSK_SENDER_PREFIX, LISTEN_ACTION
 from tests.conftest import OUT_DIR, Stack, running_stack
 from tests.support.privacy_corpus import (
     event_strings,
@@ -40,6 +41,7 @@ KIOSK_WEBHOOK = "/webhooks/kiosk/webhook"
 REST_WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENT_CONVERSATIONS = 8
 REQUEST_TIMEOUT_S = 120
+STORE_WAIT_S = 120  # how long the last turns may take to be saved after the last reply
 SECRET_CASES = load_secret_cases()
 ORDINARY_CASES = load_ordinary_cases()
 PATHS = ("rest", "socketio", "kiosk")
@@ -71,7 +73,12 @@ def store_stack(
         pytest.fail("PostgreSQL ne répond pas sur 127.0.0.1:5432 (il doit tourner pour ce test).")
     name = f"passerelle_privacy_{uuid.uuid4().hex[:10]}"
     work = tmp_path_factory.mktemp("privacy-pg")
-    url = f"{PG_SERVER}/{name}?login_db=postgres"
+    url = f"{PG_SERVER}/{name}"
+    # The console opens the store as it starts: the database must exist before Rasa runs.
+    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
     try:
         with running_stack(work, url, log_name="privacy-postgresql.log") as stack:
             yield stack
@@ -138,21 +145,38 @@ async def _send_all(stack: Stack, conversations: List[Tuple[str, str, List[str]]
 
 
 def _read_rows(stack: Stack, run: Run) -> None:
-    """The raw `data` column of every event of the run's conversations."""
+    """The raw `data` column of every event of the run's conversations, once all are stored.
+
+    A socket.io reply comes before Rasa has saved the turn: the rows are read again until
+    every conversation has all its messages and ends listening.
+    """
     engine = sa.create_engine(stack.db_url.split("?")[0])
     senders = sorted(set(run.senders.values()))
+    expected = {run.senders[key]: len(messages) for key, messages in run.sent.items()}
+    deadline = time.monotonic() + STORE_WAIT_S
     try:
-        with engine.connect() as connection:
-            for start in range(0, len(senders), 500):
-                chunk = senders[start : start + 500]
-                rows = connection.execute(
-                    sa.text(
-                        "SELECT sender_id, data FROM events WHERE sender_id IN :senders"
-                    ).bindparams(sa.bindparam("senders", expanding=True)),
-                    {"senders": chunk},
-                ).fetchall()
-                for row in rows:
-                    run.rows[row.sender_id].append(row.data)
+        while True:
+            run.rows.clear()
+            with engine.connect() as connection:
+                for start in range(0, len(senders), 500):
+                    rows = connection.execute(
+                        sa.text(
+                            "SELECT sender_id, data FROM events WHERE sender_id IN :senders"
+                            " ORDER BY id"
+                        ).bindparams(sa.bindparam("senders", expanding=True)),
+                        {"senders": senders[start : start + 500]},
+                    ).fetchall()
+                    for row in rows:
+                        run.rows[row.sender_id].append(row.data)
+            unfinished = [
+                sender
+                for sender, count in expected.items()
+                if len(_user_texts(run.rows[sender])) < count
+                or json.loads(run.rows[sender][-1]).get("name") != LISTEN_ACTION
+            ]
+            if not unfinished or time.monotonic() > deadline:
+                return
+            time.sleep(1)
     finally:
         engine.dispose()
 

@@ -201,3 +201,10 @@ async def test_the_store_remembers_the_announcement_across_saves(store: Any) -> 
         "je vous donne mon mot de passe",
         MASK,
     ]
+
+
+def test_a_message_without_text_stays_without_text() -> None:
+    event = UserUttered(None, {"name": "greet", "confidence": 1.0})
+    data = masked([], [event])[0]
+    assert data["text"] is None
+    Event.from_parameters(data)
