@@ -26,6 +26,7 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 # --- actions and the form ---------------------------------------------------------------
 FALLBACK_ACTION = "action_nlu_fallback"
+OUT_OF_SCOPE_ACTION = "action_out_of_scope"
 DEFAULT_FALLBACK_ACTION = "action_default_fallback"
 LISTEN_ACTION = "action_listen"
 SESSION_START_ACTION = "action_session_start"

@@ -15,8 +15,8 @@ from typing import Iterator
 
 import pytest
 
-from passerelle.config import MODEL_PATH, ROOT
-from supervisor.run import STARTUP_TIMEOUT_S, is_healthy
+from passerelle.config import MODEL_PATH, ROOT, load_settings
+from supervisor.run import is_healthy
 
 OUT_DIR = ROOT / "tests" / "out"
 # Real speech models and voices, for tests/voice and tests/kiosk.
@@ -134,7 +134,9 @@ def running_stack(work: Path, db_url: str = "", log_name: str = "stack.log") -> 
         embed_origin=embed_origin,
     )
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S + 30
+        # The supervisor's own wait (SUPERVISOR_STARTUP_SECONDS: longer on a busy machine).
+        startup_s = load_settings(env).supervisor.startup_s
+        deadline = time.monotonic() + startup_s + 30
         urls = [f"{result.rasa_url}/", f"{result.action_url}/health"]
         if (ROOT / "web" / "__main__.py").exists():
             urls.append(f"{result.web_url}/health")

@@ -39,9 +39,11 @@ def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
     answers = payload.get("answers") or {}
     recap = templates_from_file()
     details: List[tuple[str, str]] = []
-    if answers.get("worked"):
-        details.append(("Heures travaillées", format_hours(float(answers["hours_worked"] or 0))))
-        details.append(("Salaire brut", format_euros(float(answers["gross_salary"] or 0))))
+    # A figure skipped during the rehearsal is missing: the recap line says so.
+    if answers.get("worked") and answers.get("hours_worked") is not None:
+        details.append(("Heures travaillées", format_hours(float(answers["hours_worked"]))))
+    if answers.get("worked") and answers.get("gross_salary") is not None:
+        details.append(("Salaire brut", format_euros(float(answers["gross_salary"]))))
     if answers.get("sick_leave") and answers.get("sick_leave_dates"):
         details.append(("Dates de l'arrêt maladie", str(answers["sick_leave_dates"])))
     return {
