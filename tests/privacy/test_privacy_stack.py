@@ -42,6 +42,7 @@ REST_WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENT_CONVERSATIONS = 8
 REQUEST_TIMEOUT_S = 120
 STORE_WAIT_S = 120  # how long the last turns may take to be saved after the last reply
+SOCKET_QUIET_S = 1.5  # a widget turn is over when its socket stays this long silent
 SECRET_CASES = load_secret_cases()
 ORDINARY_CASES = load_ordinary_cases()
 PATHS = ("rest", "socketio", "kiosk")
@@ -109,10 +110,16 @@ async def _rest(
 
 
 async def _socketio(stack: Stack, messages: List[str]) -> str:
+    """One widget conversation; the socket stays open until the bot has said everything.
+
+    The widget's channel answers a session only on its own socket: closed too early, it
+    would drop the last message.
+    """
     async with Client(stack) as client:
         session = (await client.start())["session_id"]
         for message in messages:
             await client.say(session, message)
+            await client.silent(SOCKET_QUIET_S)
     return session
 
 
@@ -206,15 +213,17 @@ def _user_texts(rows: List[str]) -> List[str]:
 @pytest.mark.parametrize("path", PATHS)
 def test_no_secret_of_the_corpus_is_stored(corpus_run: Run, path: str) -> None:
     assert len(SECRET_CASES) >= 250
-    found = {}
+    found, missing = {}, []
     for case in SECRET_CASES:
         rows = corpus_run.rows[corpus_run.senders[(path, case.id)]]
-        assert len(_user_texts(rows)) == len(case.messages), case.id  # all were stored
+        if len(_user_texts(rows)) != len(case.messages):
+            missing.append(case.id)  # a message never stored proves nothing
         leaked = leaks(case, event_strings(rows))
         if leaked:
             found[case.id] = (corpus_run.sent[(path, case.id)], _user_texts(rows), leaked)
     _report(f"privacy-leaks-{path}", found)
     assert found == {}
+    assert missing == []
 
 
 @pytest.mark.parametrize("path", ORDINARY_PATHS)
