@@ -15,7 +15,9 @@ import json
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import httpx
@@ -42,6 +44,8 @@ REST_WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENT_CONVERSATIONS = 8
 REQUEST_TIMEOUT_S = 120
 STORE_WAIT_S = 120  # how long the last turns may take to be saved after the last reply
+STARTUP_ATTEMPTS = 2
+SOCKET_QUIET_S = 1.5  # a widget turn is over when its socket stays this long silent
 SECRET_CASES = load_secret_cases()
 ORDINARY_CASES = load_ordinary_cases()
 PATHS = ("rest", "socketio", "kiosk")
@@ -61,32 +65,54 @@ def _postgres_available() -> bool:
         engine.dispose()
 
 
+@contextmanager
+def _started(work: Path, db_url: str, log_name: str) -> Iterator[Stack]:
+    """The assistant on `db_url`, started again once if it did not start in time.
+
+    On a shared 2-core machine, Rasa sometimes needs longer than the supervisor's start-up
+    delay; a second failure fails the test.
+    """
+    for attempt in range(STARTUP_ATTEMPTS):
+        attempt_dir = work / f"attempt-{attempt}"
+        attempt_dir.mkdir(exist_ok=True)
+        try:
+            context = running_stack(attempt_dir, db_url, log_name=log_name)
+            stack = context.__enter__()
+        except pytest.fail.Exception:
+            if attempt + 1 == STARTUP_ATTEMPTS:
+                raise
+            continue
+        try:
+            yield stack
+        finally:
+            context.__exit__(None, None, None)
+        return
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store_stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    """The running assistant writing to SQLite (the session's stack) or to PostgreSQL."""
+    """The running assistant writing to a SQLite file or to the real PostgreSQL."""
+    work = tmp_path_factory.mktemp(f"privacy-{request.param}")
     if request.param == "sqlite":
-        yield request.getfixturevalue("stack")
+        with _started(work, "", "privacy-sqlite.log") as stack:
+            yield stack
         return
     if not _postgres_available():
         pytest.fail("PostgreSQL ne répond pas sur 127.0.0.1:5432 (il doit tourner pour ce test).")
     name = f"passerelle_privacy_{uuid.uuid4().hex[:10]}"
-    work = tmp_path_factory.mktemp("privacy-pg")
-    url = f"{PG_SERVER}/{name}"
     # The console opens the store as it starts: the database must exist before Rasa runs.
     server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
     try:
-        with running_stack(work, url, log_name="privacy-postgresql.log") as stack:
+        with _started(work, f"{PG_SERVER}/{name}", "privacy-postgresql.log") as stack:
             yield stack
     finally:
-        engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
+        with server.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+        server.dispose()
 
 
 @dataclass
@@ -109,10 +135,16 @@ async def _rest(
 
 
 async def _socketio(stack: Stack, messages: List[str]) -> str:
+    """One widget conversation; the socket stays open until the bot has said everything.
+
+    The widget's channel answers a session only on its own socket: closed too early, it
+    would drop the last message.
+    """
     async with Client(stack) as client:
         session = (await client.start())["session_id"]
         for message in messages:
             await client.say(session, message)
+            await client.silent(SOCKET_QUIET_S)
     return session
 
 
@@ -206,15 +238,17 @@ def _user_texts(rows: List[str]) -> List[str]:
 @pytest.mark.parametrize("path", PATHS)
 def test_no_secret_of_the_corpus_is_stored(corpus_run: Run, path: str) -> None:
     assert len(SECRET_CASES) >= 250
-    found = {}
+    found, missing = {}, []
     for case in SECRET_CASES:
         rows = corpus_run.rows[corpus_run.senders[(path, case.id)]]
-        assert len(_user_texts(rows)) == len(case.messages), case.id  # all were stored
+        if len(_user_texts(rows)) != len(case.messages):
+            missing.append(case.id)  # a message never stored proves nothing
         leaked = leaks(case, event_strings(rows))
         if leaked:
             found[case.id] = (corpus_run.sent[(path, case.id)], _user_texts(rows), leaked)
     _report(f"privacy-leaks-{path}", found)
     assert found == {}
+    assert missing == []
 
 
 @pytest.mark.parametrize("path", ORDINARY_PATHS)
