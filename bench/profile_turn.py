@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from passerelle.config import MODEL_PATH, ROOT
+from rasa_server import turn_cost
 from supervisor.run import is_healthy
 
 # Areas of Rasa's work, by the module a function lives in (first match wins).
@@ -109,9 +110,34 @@ def areas(stats: pstats.Stats) -> Dict[str, float]:
     return found
 
 
+def print_profile(profiler: cProfile.Profile, turns: int, top: int) -> None:
+    """Rasa's CPU by area, then the top functions by cumulative and own time."""
+    stats = pstats.Stats(profiler)
+    total = sum(areas(stats).values())
+    print("\nRasa's CPU by area (own time, % of the profiled CPU):")
+    for area, seconds in sorted(areas(stats).items(), key=lambda item: -item[1]):
+        print(f"  {area:<28} {seconds / turns * 1000:6.1f} ms/turn  {seconds / total:5.1%}")
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+        print(f"\ntop {top} by {order} (process time, {turns} turns):")
+        for line in lines[start : start + top + 1]:
+            print("  " + line.replace(str(ROOT) + "/.venv/lib/python3.10/site-packages/", ""))
+
+
 async def main_async(args: argparse.Namespace, work: Path) -> None:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's logging as the server sets it (rasa_server/__main__.py): INFO, not debug.
+    configure_logging_and_warnings(None, None, warn_only_once=True, filter_repeated_logs=True)
+    configure_structlog(None)
+    if not args.stock_rasa:
+        turn_cost.apply()  # as the launcher does
 
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     agent = await load_agent(str(MODEL_PATH), endpoints=endpoints)
@@ -131,27 +157,19 @@ async def main_async(args: argparse.Namespace, work: Path) -> None:
     print(f"action server CPU per turn, p50: {ms(player.action_cpu)}")
     print(f"action server CPU, mean        : {statistics.mean(player.action_cpu) * 1000:6.1f} ms")
 
-    stats = pstats.Stats(profiler)
-    total = sum(areas(stats).values())
-    print("\nRasa's CPU by area (own time, % of the profiled CPU):")
-    for area, seconds in sorted(areas(stats).items(), key=lambda item: -item[1]):
-        print(f"  {area:<28} {seconds / turns * 1000:6.1f} ms/turn  {seconds / total:5.1%}")
-    for order in ("cumulative", "tottime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
-        lines = [line for line in out.getvalue().splitlines() if line.strip()]
-        start = next(i for i, line in enumerate(lines) if "ncalls" in line)
-        print(f"\ntop {args.top} by {order} (process time, {turns} turns):")
-        for line in lines[start : start + args.top + 1]:
-            print("  " + line.replace(str(ROOT) + "/.venv/lib/python3.10/site-packages/", ""))
+    print_profile(profiler, turns, args.top)
 
     if args.long:
         player.reset()
         sender = f"long-{uuid.uuid4().hex[:8]}"
         index = 0
+        late_profiler = cProfile.Profile(time.process_time)
         while len(player.wall) < args.long:
             index += 1
+            if len(player.wall) >= args.long - 24:
+                late_profiler.enable()
             await player.actualisation(sender, index)
+        late_profiler.disable()
         window = 12
         early = slice(0, window)
         late = slice(len(player.wall) - window, len(player.wall))
@@ -163,6 +181,9 @@ async def main_async(args: argparse.Namespace, work: Path) -> None:
             )
         ratio = statistics.median(player.rasa_cpu[late]) / statistics.median(player.rasa_cpu[early])
         print(f"  Rasa CPU, last / first: {ratio:.2f}")
+        if args.profile_long:
+            print("\nthe last turns of the long conversation, profiled:")
+            print_profile(late_profiler, 24, args.top)
 
 
 def main() -> None:
@@ -171,6 +192,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6, help="actualisations profiled")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
+    parser.add_argument("--profile-long", action="store_true", help="profile its last turns")
+    parser.add_argument("--stock-rasa", action="store_true", help="without rasa_server.turn_cost")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as work:

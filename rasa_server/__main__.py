@@ -8,7 +8,8 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 - the browser origins Rasa grants are the widget's (`WidgetSettings.allowed_origins`),
   never "*";
 - no telemetry (`RASA_TELEMETRY_ENABLED=false`) and no error reporting to Sentry: `rasa`'s
-  command line turns Sentry on in `rasa.__main__`, which this launcher does not run.
+  command line turns Sentry on in `rasa.__main__`, which this launcher does not run;
+- two repeated costs of every turn are removed (`rasa_server/turn_cost.py`).
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
 """
 
@@ -34,6 +35,9 @@ TOO_BIG = "La requête est trop grosse (1 Mo au plus)."
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m rasa_server", description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="modèle entraîné")
+    parser.add_argument(
+        "--endpoints", type=Path, default=ROOT / "endpoints.yml", help="fichier des services"
+    )
     return parser.parse_args(argv)
 
 
@@ -67,10 +71,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     from rasa.utils.log_utils import configure_structlog
     from rasa.utils.tensorflow import environment as tf_env
 
+    from rasa_server import turn_cost
+
     configure_logging_and_warnings(None, None, warn_only_once=True, filter_repeated_logs=True)
     rasa.utils.io.configure_colored_logging(None)
     configure_structlog(None)
     tf_env.setup_tf_environment()
+    turn_cost.apply()
 
     token = config.rasa.token
     if not token:
@@ -78,7 +85,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa.core.run.serve_application(
         model_path=str(args.model),
         credentials=str(ROOT / "credentials.yml"),
-        endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
+        endpoints=AvailableEndpoints.read_endpoints(str(args.endpoints)),
         interface=config.rasa.host,
         port=config.rasa.port,
         cors=list(config.widget.allowed_origins),

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -25,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from passerelle.names import CREDENTIALS_INTENT
 from passerelle.privacy import MASK, mask_value, secret_spans
+from rasa_server.recent_history import RecentHistorySQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +78,11 @@ def mask_event_data(data: Dict[Text, Any]) -> Dict[Text, Any]:
     return data
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose new events are masked before they are written."""
+class MaskingSQLTrackerStore(RecentHistorySQLTrackerStore):
+    """SQLTrackerStore whose new events are masked before they are written.
+
+    It reads a long session's recent events only (`rasa_server/recent_history.py`).
+    """
 
     def __init__(
         self,
