@@ -50,5 +50,8 @@ def test_plain_rasa_would_report_errors_to_sentry() -> None:
 def test_the_launcher_takes_no_secret_as_argument() -> None:
     from rasa_server.__main__ import parse_args
 
-    assert vars(parse_args([])) == {"model": ROOT / "models" / "passerelle.tar.gz"}
+    assert vars(parse_args([])) == {
+        "model": ROOT / "models" / "passerelle.tar.gz",
+        "endpoints": ROOT / "endpoints.yml",
+    }
     assert vars(parse_args(["--model", "/tmp/m.tar.gz"]))["model"].name == "m.tar.gz"
