@@ -385,9 +385,9 @@ class Passerelle:
 
     One Rasa process: the supervisor, with a temporary SQLite store. Several: when the
     supervisor knows `RASA_PROCESSES` (nginx in front), it starts them all; else the
-    supervisor's Rasa and the others are started here with `rasa run` and a copy of
-    endpoints.yml that adds the Redis lock store, and the bench sends each message to the
-    next process in turn. The API token is a throwaway one, on loopback.
+    supervisor's Rasa and the others are started here (`python -m rasa_server`) with a
+    copy of endpoints.yml that adds the Redis lock store, and the bench sends each message
+    to the next process in turn.
     """
 
     def __init__(self, processes: int, db_url: str, redis_url: str, work: Path) -> None:
@@ -432,13 +432,15 @@ class Passerelle:
     def _start(self) -> None:
         if len(self.urls) > 1:
             [rasa] = [s for s in self.supervisor.services if s.name == "rasa"]
-            rasa.argv = self.rasa_argv(self.settings.rasa.port)
+            rasa.argv = self.rasa_argv()
+            rasa.env[RASA_TOKEN] = self.token
         self.supervisor.start()
         env = {**child_environment(self.settings), RASA_TOKEN: self.token}
         env.update({name: self.env[name] for name in ("KIOSK_TOKEN", "PASSERELLE_SECRET_KEY")})
+        env["SANIC_HOST"] = "127.0.0.1"
         for index, url in enumerate(self.urls[1:], start=2):
             port = url.rsplit(":", 1)[1]
-            argv = self.rasa_argv(int(port))
+            argv = self.rasa_argv()
             log = self.work / f"rasa-{index}.log"
             self.extra.append(Process(argv, {**env, "RASA_PORT": port}, ROOT, log))
         for process, url in zip(self.extra, self.urls[1:], strict=True):
@@ -456,17 +458,15 @@ class Passerelle:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def rasa_argv(self, port: int) -> List[str]:
+    def rasa_argv(self) -> List[str]:
+        """The launcher's command line; its port is RASA_PORT in its environment."""
         endpoints = self.work / "endpoints.yml"
         if not endpoints.exists():
             self.endpoints_with_lock_store()
-        return rasa_command(
-            "run",
-            *("--model", str(MODEL_PATH), "--endpoints", str(endpoints)),
-            *("--credentials", str(ROOT / "credentials.yml")),
-            *("--port", str(port), "-i", "127.0.0.1"),
-            *("--enable-api", "--auth-token", self.token),
-        )
+        return [sys.executable, "-m", "rasa_server", "--model", str(MODEL_PATH)] + [
+            "--endpoints",
+            str(endpoints),
+        ]
 
     def rasa_pids(self) -> List[int]:
         if self.scaled:
