@@ -141,6 +141,9 @@ async def main_async(args: argparse.Namespace, work: Path) -> None:
 
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     agent = await load_agent(str(MODEL_PATH), endpoints=endpoints)
+    if args.whole_history:  # Rasa's own reading of the session, for comparison
+        store = getattr(agent.tracker_store, "_tracker_store", agent.tracker_store)
+        store.recent_events = 10**9
     player = Player(agent, args.action_pid)
     await player.actualisation(f"warm-{uuid.uuid4().hex[:8]}", 0)
     player.reset()
@@ -166,7 +169,7 @@ async def main_async(args: argparse.Namespace, work: Path) -> None:
         late_profiler = cProfile.Profile(time.process_time)
         while len(player.wall) < args.long:
             index += 1
-            if len(player.wall) >= args.long - 24:
+            if args.profile_long and len(player.wall) >= args.long - 24:
                 late_profiler.enable()
             await player.actualisation(sender, index)
         late_profiler.disable()
@@ -193,6 +196,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
     parser.add_argument("--profile-long", action="store_true", help="profile its last turns")
+    parser.add_argument("--whole-history", action="store_true", help="read whole sessions")
     parser.add_argument("--stock-rasa", action="store_true", help="without rasa_server.turn_cost")
     args = parser.parse_args()
 
