@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -24,36 +25,53 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import misunderstandings_before_latest
 from actions.parsing import (
+    asks_example,
     correction_target,
     help_topic,
     says_dont_know,
     says_net,
     sick_leave_dates,
+    wants_estimate,
+    wants_skip,
     wants_stop,
 )
 from passerelle import actualisation as form
-from passerelle.calendar import Period, period_for, period_from_texts
+from passerelle.calendar import WEEK, Period, period_for, period_from_texts
 from passerelle.config import settings
+from passerelle.domain import intent_examples
 from passerelle.names import (
     ACTUALISATION_FORM,
     AFFIRM_INTENT,
     CREDENTIALS_INTENT,
     DENY_INTENT,
     FALLBACK_INTENT,
+    HELP_INTENT,
     INFORM_INTENT,
+    OUT_OF_SCOPE_INTENT,
     REQUESTED_SLOT,
 )
-from passerelle.numbers import format_euros, format_hours, parse_amount, parse_hours
+from passerelle.numbers import (
+    format_euros,
+    format_hours,
+    format_number,
+    hours_unit,
+    parse_amount,
+    parse_hours,
+)
 from passerelle.privacy import mask_text
 from passerelle.recap import recap_text, templates_from_domain
 from passerelle.summary import make_summary_token, summary_url
-from passerelle.text import yes_or_no
+from passerelle.text import NO_FORMS, YES_FORMS, is_noise, one_edit_apart, words, yes_or_no
 
 logger = logging.getLogger(__name__)
 
 # Intents that are answers to the form's questions.
 ANSWER_INTENTS = frozenset({AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT, FALLBACK_INTENT})
+# Intents a "je ne sais pas" may come with: it asks for help with the question. Another
+# confident intent is a side question ("j'ai oublié mon mot de passe").
+DONT_KNOW_INTENTS = ANSWER_INTENTS | {HELP_INTENT, OUT_OF_SCOPE_INTENT}
 # Another intent above this confidence is a side question, not an answer attempt.
 SIDE_QUESTION_CONFIDENCE = 0.6
 # An hourly rate outside these bounds makes us ask "c'est bien le salaire brut ?".
@@ -62,14 +80,18 @@ SUSPICIOUS_RATE_LOW = 6.0
 SUSPICIOUS_RATE_HIGH = 150.0
 # A reply above this to "salaire horaire brut ?" is the month's gross salary.
 MAX_HOURLY_RATE = 100.0
-# Slots asked again when one answer is corrected.
+# Hours a week or a day cannot exceed.
+MAX_HOURS_PER_UNIT = {WEEK: 7 * 24, "jour": 24}
+# Slots asked again when one answer is corrected. "worked" alone: its details are asked
+# again only when the answer changes (`validate_worked`).
 CORRECTION_RESETS = {
-    "worked": (
-        "worked",
-        form.HOURS_SLOT,
+    "worked": ("worked",),
+    form.HOURS_SLOT: (form.HOURS_SLOT, form.PENDING_HOURS_SLOT, form.PENDING_HOURS_UNIT_SLOT),
+    form.SALARY_SLOT: (
         form.SALARY_SLOT,
         form.HOURLY_RATE_SLOT,
         form.PENDING_SALARY_SLOT,
+        form.SALARY_CHECK_SLOT,
     ),
     "sick_leave": ("sick_leave", form.DATES_SLOT),
     "still_seeking": ("still_seeking", form.NOT_SEEKING_SLOT),
@@ -86,15 +108,18 @@ ANSWER_READERS: Dict[str, Callable[[str], Any]] = {
 
 # --- one message of the person ----------------------------------------------------------
 
-ANSWER, SIDE, HELP, STOP = "answer", "side", "help", "stop"
+ANSWER, SIDE, HELP, STOP, SKIP = "answer", "side", "help", "stop", "skip"
 
 
 @dataclass(frozen=True)
 class Turn:
     """What the person's message is, for the requested question."""
 
-    kind: str  # ANSWER, SIDE (a question for another rule), HELP or STOP
+    kind: str  # ANSWER, SIDE (a question for another rule), HELP, STOP or SKIP
     topic: Optional[str] = None  # for HELP: the question whose help is asked
+    # for HELP: the response to send ("utter_dont_know_<slot>", "utter_example_<slot>"),
+    # or None for the topic's `utter_help_<topic>`
+    response: Optional[str] = None
 
 
 def is_fresh_user_turn(events: List[Dict[str, Any]]) -> bool:
@@ -115,11 +140,48 @@ def is_fresh_user_turn(events: List[Dict[str, Any]]) -> bool:
     return False
 
 
-def yes_no_answer(text: str, intent: str) -> Optional[bool]:
-    """The yes or no in the person's words, else from the intent (buttons send /affirm)."""
+@functools.lru_cache(maxsize=1)
+def yes_no_vocabulary() -> frozenset[str]:
+    """Every word people say yes or no with: the yes/no forms and the training examples
+    of `affirm` and `deny` (`data/nlu/`)."""
+    texts = (*intent_examples((AFFIRM_INTENT, DENY_INTENT)), *YES_FORMS, *NO_FORMS)
+    return frozenset(word for text in texts for word in words(text).split())
+
+
+# Words this long or longer may differ by one letter from a yes/no word ("ouaip", "nop").
+NEAR_WORD_LENGTH = 3
+
+
+def says_a_yes_no_word(text: str) -> bool:
+    """A word of `yes_no_vocabulary()`, one letter apart from one, or one said twice
+    ("okok")."""
+    vocabulary = yes_no_vocabulary()
+    for token in words(text).split():
+        token = re.sub(r"^(.{2,}?)\1+$", r"\1", token)  # "okok" -> "ok"
+        if token in vocabulary:
+            return True
+        if len(token) >= NEAR_WORD_LENGTH and any(
+            one_edit_apart(token, word) for word in vocabulary if len(word) >= NEAR_WORD_LENGTH
+        ):
+            return True
+    return False
+
+
+def yes_no_answer(text: str, intent: str, confidence: float) -> Optional[bool]:
+    """The yes or no in the person's words, else from a confident intent, else None.
+
+    A known yes/no form counts first ("ouais", "pas du tout"); otherwise `affirm` or
+    `deny` count only from `form.YES_NO_MIN_CONFIDENCE` (buttons send /affirm at 1.0),
+    and only with a word people say yes or no with: random syllables ("blorf zatu")
+    never count, whatever the classifier says. Noise never counts ("aaaaaa").
+    """
+    if is_noise(text):
+        return None
     value = yes_or_no(text)
-    if value is None and intent in (AFFIRM_INTENT, DENY_INTENT):
-        value = intent == AFFIRM_INTENT
+    confident = confidence >= form.YES_NO_MIN_CONFIDENCE
+    if value is None and confident and intent in (AFFIRM_INTENT, DENY_INTENT):
+        if text.startswith("/") or says_a_yes_no_word(text):
+            value = intent == AFFIRM_INTENT
     return value
 
 
@@ -129,25 +191,65 @@ def intent_of(tracker: Tracker) -> tuple[str, float]:
     return intent.get("name") or "", float(intent.get("confidence") or 0.0)
 
 
-def read_turn(tracker: Tracker, requested: str) -> Turn:
-    """Tells an answer to `requested` from help, a request to stop, or a side question."""
+def read_turn(tracker: Tracker, requested: str, domain: DomainDict) -> Turn:
+    """Tells an answer to `requested` from help, a request to stop or to skip, or a side
+    question. Noise is an answer attempt (not understood), never a side question."""
     text = (tracker.latest_message or {}).get("text") or ""
     intent, confidence = intent_of(tracker)
     if intent == CREDENTIALS_INTENT or mask_text(text) != text:
         return Turn(SIDE)  # the security rule warns; nothing of it is kept here
+    if is_noise(text):
+        return Turn(ANSWER)
     if wants_stop(text, intent, confidence):
         return Turn(ANSWER if requested == form.STOP_SLOT else STOP)
     is_yes_no = requested in form.BOOL_SLOTS and yes_or_no(text) is not None
+    is_value = requested in ANSWER_READERS and ANSWER_READERS[requested](text) is not None
+    if not is_yes_no and not is_value:
+        responses = domain.get("responses") or {}
+        if requested in form.VALUE_SLOTS and wants_skip(text):
+            return Turn(SKIP)
+        if asks_example(text) and f"utter_example_{requested}" in responses:
+            return Turn(HELP, requested, f"utter_example_{requested}")
+        side = intent not in DONT_KNOW_INTENTS and confidence >= SIDE_QUESTION_CONFIDENCE
+        if says_dont_know(text) and not side:
+            known = f"utter_dont_know_{requested}"
+            return Turn(HELP, requested, known if known in responses else None)
     topic = help_topic(text, intent, requested)
     if topic is not None and not is_yes_no:
         return Turn(HELP, topic)
     if intent in ANSWER_INTENTS or confidence < SIDE_QUESTION_CONFIDENCE:
         return Turn(ANSWER)
     if requested in form.BOOL_SLOTS:
-        understood = yes_no_answer(text, intent) is not None
+        understood = yes_no_answer(text, intent, confidence) is not None
     else:
-        understood = ANSWER_READERS[requested](text) is not None or says_dont_know(text)
+        understood = is_value or (requested == form.SALARY_SLOT and wants_estimate(text))
     return Turn(ANSWER if understood else SIDE)
+
+
+def stuck_after_this_failure(tracker: Tracker) -> bool:
+    """True when the answer being refused makes two failed tries at the question, or
+    two misunderstandings in a row (`FAILED_TRIES_BEFORE_EXITS`)."""
+    tries = int(tracker.get_slot(form.FAILED_TRIES_SLOT) or 0) + 1
+    in_a_row = misunderstandings_before_latest(tracker.events) + 1
+    return max(tries, in_a_row) >= form.FAILED_TRIES_BEFORE_EXITS
+
+
+def tries_events(requested: str, tracker: Tracker, events: List[EventType]) -> List[EventType]:
+    """`failed_tries` and `question_stuck` after an answer attempt at `requested`.
+
+    The same question asked again means the answer was refused: one more failed try.
+    Another question means it was accepted: back to 0. Set in every such turn, so that
+    each turn says whether it was understood (`actions.conversation`).
+    """
+    asked_next = next(
+        (e.get("value") for e in reversed(events) if e.get("name") == REQUESTED_SLOT),
+        requested,
+    )
+    if asked_next == requested:
+        tries = int(tracker.get_slot(form.FAILED_TRIES_SLOT) or 0) + 1
+        stuck = stuck_after_this_failure(tracker)
+        return [SlotSet(form.FAILED_TRIES_SLOT, float(tries)), SlotSet(form.STUCK_SLOT, stuck)]
+    return [SlotSet(form.FAILED_TRIES_SLOT, 0.0), SlotSet(form.STUCK_SLOT, False)]
 
 
 # --- checks shared by every yes/no question ---------------------------------------------
@@ -180,9 +282,13 @@ def yes_no_question(method: Validator) -> Callable[..., Awaitable[Dict[str, Any]
         elif slot == form.STOP_SLOT and wants_stop(str(slot_value), intent, confidence):
             value = True  # "stop" again to "do you want to stop?"
         else:
-            value = yes_no_answer(str(slot_value), intent)
+            value = yes_no_answer(str(slot_value), intent, confidence)
         if value is None:
-            dispatcher.utter_message(response="utter_invalid_yes_no")
+            # The second time in a row, a person is offered (3949, agency).
+            again = stuck_after_this_failure(tracker)
+            dispatcher.utter_message(
+                response="utter_invalid_yes_no_again" if again else "utter_invalid_yes_no"
+            )
             return {slot: None}
         return method(self, value, dispatcher, tracker, domain)
 
@@ -280,16 +386,18 @@ class ValidateActualisationForm(FormValidationAction):
           another rule answers, and the form then asks the same question again.
         - A request for help: the help of that question, then the same question.
         - A request to stop: the "do you want to stop?" question comes next.
-        Answers go through the SDK's extraction and validation.
+        - "Passer cette question" (a figure or dates): noted as skipped, the next question.
+        Answers go through the SDK's extraction and validation; then `failed_tries` and
+        `question_stuck` say whether the answer was understood (`tries_events`).
         """
         requested = tracker.get_slot(REQUESTED_SLOT)
         if not requested or not is_fresh_user_turn(tracker.events):
             return await super().run(dispatcher, tracker, domain)
-        turn = read_turn(tracker, requested)
+        turn = read_turn(tracker, requested, domain)
         if turn.kind == SIDE:
             return []
         if turn.kind == HELP:
-            response = f"utter_help_{turn.topic}"
+            response = turn.response or f"utter_help_{turn.topic}"
             if response not in (domain.get("responses") or {}):
                 response = f"utter_help_{requested}"
             dispatcher.utter_message(response=response)
@@ -299,8 +407,14 @@ class ValidateActualisationForm(FormValidationAction):
                 SlotSet(form.OUTCOME_SLOT, form.OUTCOME_STOP_ASKED),
                 SlotSet(form.STOP_SLOT, None),
                 SlotSet(REQUESTED_SLOT, form.STOP_SLOT),
+                SlotSet(form.FAILED_TRIES_SLOT, 0.0),
+                SlotSet(form.STUCK_SLOT, False),
             ]
-        return await super().run(dispatcher, tracker, domain)
+        if turn.kind == SKIP:
+            dispatcher.utter_message(response="utter_question_skipped")
+            return skip_events(requested, tracker)
+        events = await super().run(dispatcher, tracker, domain)
+        return events + tries_events(requested, tracker, events)
 
     async def required_slots(
         self,
@@ -340,16 +454,35 @@ class ValidateActualisationForm(FormValidationAction):
         return {form.REHEARSAL_SLOT: False, form.OUTCOME_SLOT: form.OUTCOME_DECLINED}
 
     @yes_no_question
-    def validate_worked(self, value: bool, *_: Any) -> Dict[str, Any]:
+    def validate_worked(
+        self, value: bool, dispatcher: CollectingDispatcher, tracker: Tracker, *_: Any
+    ) -> Dict[str, Any]:
         if value:
+            # A correction answered "oui" again keeps the hours and the salary given.
             return {"worked": True}
+        details = (form.HOURS_SLOT, form.SALARY_SLOT, form.HOURLY_RATE_SLOT)
         return {
             "worked": False,
-            form.HOURS_SLOT: None,
-            form.SALARY_SLOT: None,
-            form.HOURLY_RATE_SLOT: None,
+            **{slot: None for slot in details},
             form.PENDING_SALARY_SLOT: None,
+            form.SKIPPED_SLOT: skipped_without(tracker, details),
         }
+
+    @yes_no_question
+    def validate_monthly_hours_check(
+        self, value: bool, dispatcher: CollectingDispatcher, tracker: Tracker, *_: Any
+    ) -> Dict[str, Any]:
+        done = {
+            form.HOURS_CHECK_SLOT: None,
+            form.PENDING_HOURS_SLOT: None,
+            form.PENDING_HOURS_UNIT_SLOT: None,
+            form.PENDING_SLOT: None,
+        }
+        if not value:
+            return {form.HOURS_SLOT: None, **done}  # the hours question again
+        per_unit = float(tracker.get_slot(form.PENDING_HOURS_SLOT) or 0)
+        unit = tracker.get_slot(form.PENDING_HOURS_UNIT_SLOT) or WEEK
+        return {form.HOURS_SLOT: period_of(tracker.slots).monthly_hours(per_unit, unit), **done}
 
     @yes_no_question
     def validate_internship(self, value: bool, *_: Any) -> Dict[str, Any]:
@@ -435,13 +568,28 @@ class ValidateActualisationForm(FormValidationAction):
     ) -> Dict[str, Any]:
         if slot_value is None:
             return {}
-        hours = parse_hours(str(slot_value))
+        text = str(slot_value)
+        hours = parse_hours(text)
         max_hours = period_of(tracker.slots).max_hours
         if hours is None:
             dispatcher.utter_message(response="utter_invalid_hours")
             return {form.HOURS_SLOT: None}
         if hours <= 0:
             dispatcher.utter_message(response="utter_invalid_hours_not_positive")
+            return {form.HOURS_SLOT: None}
+        unit = hours_unit(text)
+        if unit is not None and hours <= MAX_HOURS_PER_UNIT[unit]:
+            # "35h par semaine": never recorded as the month's hours; the next question
+            # offers the month's figure (`action_ask_monthly_hours_check`).
+            return {
+                form.HOURS_SLOT: None,
+                form.PENDING_HOURS_SLOT: hours,
+                form.PENDING_HOURS_UNIT_SLOT: unit,
+                form.HOURS_CHECK_SLOT: None,
+                form.PENDING_SLOT: form.PENDING_HOURS_CHECK,
+            }
+        if unit is not None:
+            dispatcher.utter_message(response="utter_invalid_hours")
             return {form.HOURS_SLOT: None}
         if hours > max_hours:
             dispatcher.utter_message(response="utter_invalid_hours_too_many", max_hours=max_hours)
@@ -454,14 +602,21 @@ class ValidateActualisationForm(FormValidationAction):
         if slot_value is None:
             return {}
         text = str(slot_value)
-        if says_net(text) or says_dont_know(text):
+        amount = parse_amount(text)
+        if amount is None and wants_estimate(text):
+            # The salary question's "Estimer" button: the hourly rate question comes next.
+            return {
+                form.SALARY_SLOT: None,
+                form.HOURLY_RATE_SLOT: None,
+                form.PENDING_SLOT: form.PENDING_SALARY_HELP,
+            }
+        if says_net(text):
             dispatcher.utter_message(response="utter_explain_gross_net")
             return {
                 form.SALARY_SLOT: None,
                 form.HOURLY_RATE_SLOT: None,
                 form.PENDING_SLOT: form.PENDING_SALARY_HELP,
             }
-        amount = parse_amount(text)
         if amount is None:
             dispatcher.utter_message(response="utter_invalid_gross_salary")
             return {form.SALARY_SLOT: None}
@@ -507,7 +662,7 @@ class ValidateActualisationForm(FormValidationAction):
         return {form.DATES_SLOT: dates}
 
     def validate_correction_field(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, *_: Any
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: DomainDict
     ) -> Dict[str, Any]:
         if slot_value is None:
             return {}
@@ -515,13 +670,40 @@ class ValidateActualisationForm(FormValidationAction):
         if field is None:
             dispatcher.utter_message(response="utter_invalid_correction_field")
             return {form.CORRECTION_SLOT: None}
-        resets = {slot: None for slot in CORRECTION_RESETS.get(field, (field,))}
+        if field in (form.HOURS_SLOT, form.SALARY_SLOT) and not tracker.get_slot("worked"):
+            field = "worked"  # no hours nor salary declared: the work question itself
+        reset = CORRECTION_RESETS.get(field, (field,))
         return {
-            **resets,
+            **{slot: None for slot in reset},
+            form.SKIPPED_SLOT: skipped_without(tracker, reset),
             form.CORRECTION_SLOT: None,
             form.CONFIRMED_SLOT: None,
             form.PENDING_SLOT: None,
         }
+
+
+def skipped_without(tracker: Tracker, slots: tuple) -> List[str]:
+    """The skipped questions, less `slots` (asked again, or no longer asked)."""
+    return [slot for slot in tracker.get_slot(form.SKIPPED_SLOT) or [] if slot not in slots]
+
+
+def skip_events(requested: str, tracker: Tracker) -> List[EventType]:
+    """ "Passer cette question": noted as skipped, then the next question.
+
+    Skipping the hourly rate skips the salary it was to estimate.
+    """
+    skipped = [*skipped_without(tracker, (requested,)), requested]
+    changes: Dict[str, Any] = {form.SKIPPED_SLOT: skipped}
+    if requested == form.HOURLY_RATE_SLOT:
+        skipped.append(form.SALARY_SLOT)
+        changes[form.PENDING_SLOT] = None
+    state = {**tracker.slots, **changes}
+    return [
+        *(SlotSet(slot, value) for slot, value in changes.items()),
+        SlotSet(form.FAILED_TRIES_SLOT, 0.0),
+        SlotSet(form.STUCK_SLOT, False),
+        SlotSet(REQUESTED_SLOT, form.next_question(state)),
+    ]
 
 
 def check_rate(amount: float, hours: Optional[float]) -> Dict[str, Any]:
@@ -576,6 +758,33 @@ class ActionAskGrossSalaryCheck(Action):
         return []
 
 
+class ActionAskMonthlyHoursCheck(Action):
+    """Asks "35 heures par semaine : je note 150 heures pour le mois ?" with the figures.
+
+    The month's figure is the hours per week x the month's weeks (days / 7), or the hours
+    per day x its Monday-to-Friday days (`Period.monthly_hours`).
+    """
+
+    def name(self) -> str:
+        return "action_ask_monthly_hours_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        per_unit = float(tracker.get_slot(form.PENDING_HOURS_SLOT) or 0)
+        unit = tracker.get_slot(form.PENDING_HOURS_UNIT_SLOT) or WEEK
+        period = period_of(tracker.slots)
+        dispatcher.utter_message(
+            response="utter_ask_monthly_hours_check_week"
+            if unit == WEEK
+            else "utter_ask_monthly_hours_check_day",
+            hours=format_hours(per_unit),
+            total=format_hours(period.monthly_hours(per_unit, unit)),
+            count=format_number(period.unit_count(unit)),
+        )
+        return []
+
+
 class ActionActualisationDone(Action):
     """Ends the rehearsal: steps on the real site and the printable summary, or goodbye."""
 
@@ -604,9 +813,12 @@ class ActionActualisationDone(Action):
                 closes=period.closes_text,
                 window=period.window_text,
             )
+        if slots.get(form.SKIPPED_SLOT):
+            dispatcher.utter_message(response="utter_actualisation_missing")
         if slots.get("worked"):
             dispatcher.utter_message(response="utter_actualisation_payslip")
         dispatcher.utter_message(response="utter_actualisation_modify")
         url = summary_link(slots)
-        dispatcher.utter_message(response="utter_actualisation_summary", url=url)
+        hours = settings().widget.summary_hours
+        dispatcher.utter_message(response="utter_actualisation_summary", url=url, link_hours=hours)
         return [SlotSet(form.SUMMARY_URL_SLOT, url)]

@@ -38,6 +38,14 @@ DONT_KNOW_PATTERN = re.compile(
     r"j'sais pas|jsais pas|jsp|oublie)\b"
 )
 NET_PATTERN = re.compile(r"\bnets?\b")
+# "Estimer" (the salary question's button): estimate the gross from the hourly rate.
+ESTIMATE_PATTERN = re.compile(r"\b(?:estimer?|estimation|estimez|calculer|calcul)\b")
+# "Voir un exemple" (the button offered after two answers not understood).
+EXAMPLE_PATTERN = re.compile(r"\bexemples?\b")
+# "Passer cette question" (same buttons): it is a rehearsal, the answer can wait.
+SKIP_PATTERN = re.compile(
+    r"\b(?:passer|sauter|question suivante|je passe|on passe|passe cette question)\b"
+)
 WHOLE_MONTH_PATTERN = re.compile(r"\btout le mois\b")
 # Words of the person's message that point to one question's help.
 TOPIC_KEYWORDS = (
@@ -53,8 +61,12 @@ TOPIC_KEYWORDS = (
     ("worked", ("travail", "travaille", "activite", "salarie", "entreprise")),
 )
 # Answers to "Quelle réponse voulez-vous changer ?" (button payloads and free words).
+# The hours or the salary alone are read first (`correction_target`); "travail" re-asks
+# whether the person worked.
+HOURS_WORDS = re.compile(r"(?<!\w)heures?\b")
+SALARY_WORDS = re.compile(r"(?<!\w)(?:salaires?|brut|montant|euros?)\b")
 CORRECTION_KEYWORDS = (
-    ("worked", ("travail", "heure", "salaire", "brut", "1")),
+    ("worked", ("travail", "1")),
     ("internship", ("stage", "formation", "2")),
     ("sick_leave", ("maladie", "arret", "3")),
     ("maternity_leave", ("maternite", "4")),
@@ -85,14 +97,35 @@ def says_dont_know(text: str) -> bool:
     return bool(DONT_KNOW_PATTERN.search(words(text)))
 
 
+def wants_estimate(text: str) -> bool:
+    """ "estimer", "une estimation": estimate the gross salary from the hourly rate."""
+    return bool(ESTIMATE_PATTERN.search(words(text)))
+
+
+def asks_example(text: str) -> bool:
+    """ "exemple", "un exemple svp"."""
+    return bool(EXAMPLE_PATTERN.search(words(text)))
+
+
+def wants_skip(text: str) -> bool:
+    """ "passer cette question", "sauter"."""
+    return bool(SKIP_PATTERN.search(words(text)))
+
+
 def says_net(text: str) -> bool:
     """The person gives or mentions a net amount."""
     return bool(NET_PATTERN.search(words(text)))
 
 
 def correction_target(text: str) -> Optional[str]:
-    """The answer the person wants to change ("stage" -> "internship")."""
+    """The answer the person wants to change ("stage" -> "internship", "les heures" ->
+    "hours_worked", "le salaire" -> "gross_salary", "travail" -> "worked")."""
     said = words(text)
+    hours, salary = bool(HOURS_WORDS.search(said)), bool(SALARY_WORDS.search(said))
+    if hours and salary:
+        return "worked"
+    if hours or salary:
+        return form.HOURS_SLOT if hours else form.SALARY_SLOT
     for field, keywords in CORRECTION_KEYWORDS:
         if any(
             re.search(rf"(?<!\w){re.escape(keyword)}", said)
@@ -122,10 +155,13 @@ def sick_leave_dates(text: str) -> Optional[str]:
 
 
 __all__ = [
+    "asks_example",
     "correction_target",
     "help_topic",
     "says_dont_know",
     "says_net",
     "sick_leave_dates",
+    "wants_estimate",
+    "wants_skip",
     "wants_stop",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from passerelle.files import prepare_sqlite
+
 # Rasa's SQL tracker store table, described exactly as Rasa 3.6 creates it.
 # The console never writes to it; only the purge command deletes old rows.
 RASA_METADATA = sa.MetaData()
@@ -120,11 +122,40 @@ index_state = sa.Table(
 
 
 def make_engine(url: str) -> sa.engine.Engine:
-    """Engine for the store's URL (`login_db`, only meant for Rasa, is left out)."""
+    """Engine for the store's URL (its `login_db` option is used here, then left out).
+
+    A SQLite file is created 0600 before SQLite opens it (`passerelle/files.py`). On
+    PostgreSQL with `login_db`, the database is created when missing, as Rasa's tracker
+    store does: the console may start before Rasa on a fresh server.
+    """
+    prepare_sqlite(url)
     parsed = make_url(url)
-    if "login_db" in parsed.query:
+    login_db = parsed.query.get("login_db")
+    if login_db is not None:
         parsed = parsed.difference_update_query(["login_db"])
+        if parsed.get_backend_name() == "postgresql" and parsed.database:
+            ensure_database(parsed, str(login_db))
     return sa.create_engine(parsed, future=True, pool_pre_ping=True)
+
+
+def ensure_database(url: sa.engine.URL, login_db: str) -> None:
+    """Creates the PostgreSQL database of `url` through `login_db` when it is missing."""
+    name = url.database or ""
+    if '"' in name or "\x00" in name:
+        raise ValueError(f"Nom de base de données refusé : {name!r}")
+    login = sa.create_engine(url.set(database=login_db), isolation_level="AUTOCOMMIT")
+    try:
+        with login.connect() as conn:
+            query = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if conn.execute(query, {"name": name}).first() is None:
+                try:
+                    conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                except sa.exc.ProgrammingError:
+                    # Rasa (or another console) created it in the meantime.
+                    if conn.execute(query, {"name": name}).first() is None:
+                        raise
+    finally:
+        login.dispose()
 
 
 def create_console_tables(engine: sa.engine.Engine) -> None:

@@ -51,11 +51,24 @@ SALARY_CHECK_SLOT = "gross_salary_check"  # odd hourly rate: is it really gross?
 NOT_SEEKING_SLOT = "not_seeking_confirmed"  # "no" to still seeking: sure?
 CORRECTION_SLOT = "correction_field"  # which answer to change at the recap
 STOP_SLOT = "stop_confirmed"  # stop the rehearsal?
+HOURS_CHECK_SLOT = "monthly_hours_check"  # "35h par semaine": note the month's figure?
 # Bookkeeping slots.
 PERIOD_SLOTS = ("period_start", "period_end", "period_month", "actualisation_open")
 PENDING_SLOT = "actualisation_pending"
 PENDING_SALARY_SLOT = "pending_salary"
 HELP_SLOT = "actualisation_help"
+# "35h par semaine": the hours per unit and the unit ("semaine" or "jour"), until the
+# person says whether the month's figure is right (question `monthly_hours_check`).
+PENDING_HOURS_SLOT = "pending_hours"
+PENDING_HOURS_UNIT_SLOT = "pending_hours_unit"
+# Answers not understood in a row at the requested question (0 once it is answered).
+# The console reads it: two or more is a loop, counted as not understood.
+FAILED_TRIES_SLOT = "failed_tries"
+# True once the person is stuck at a question: its conditional variant in `domain.yml`
+# offers a way out (an example, "je ne sais pas", skip, the 3949).
+STUCK_SLOT = "question_stuck"
+# Questions the person chose to skip ("passer cette question"): it is a rehearsal.
+SKIPPED_SLOT = "skipped_questions"
 OUTCOME_SLOT = "actualisation_outcome"
 SUMMARY_URL_SLOT = "summary_url"
 
@@ -68,12 +81,24 @@ BOOL_SLOTS = frozenset(
         SALARY_CHECK_SLOT,
         NOT_SEEKING_SLOT,
         STOP_SLOT,
+        HOURS_CHECK_SLOT,
     }
 )
 # Questions answered by a number of hours, an amount, or dates.
 HOURS_SLOT = "hours_worked"
 SALARY_SLOT = "gross_salary"
 DATES_SLOT = "sick_leave_dates"
+# Questions answered by a figure or dates: they can be skipped, and after
+# `FAILED_TRIES_BEFORE_EXITS` answers not understood they offer a way out.
+VALUE_SLOTS = (HOURS_SLOT, SALARY_SLOT, HOURLY_RATE_SLOT, DATES_SLOT)
+FAILED_TRIES_BEFORE_EXITS = 2
+# "affirm" or "deny" from the classifier counts as an answer only above this confidence
+# (and with a yes/no word, `actions.actualisation.yes_no_answer`); below it, only a known
+# yes/no form does (`passerelle.text.yes_or_no`). "aaaaaa" came out as `affirm` 0.59
+# (issue 14). `bench/yes_no.py`, on the 100 yes/no answers of both NLU test sets: at 0.8,
+# 86 right, 12 asked again (mostly other languages: "evet", "nao"), 2 wrong; 0.5 takes
+# one more ("da", 0.70); no threshold takes any of its 20 noise messages.
+YES_NO_MIN_CONFIDENCE = 0.8
 # Forgotten when the person stops or starts again.
 ALL_FORM_SLOTS = (
     *ANSWER_SLOTS,
@@ -91,6 +116,12 @@ ALL_FORM_SLOTS = (
     PENDING_SALARY_SLOT,
     HELP_SLOT,
     SUMMARY_URL_SLOT,
+    HOURS_CHECK_SLOT,
+    PENDING_HOURS_SLOT,
+    PENDING_HOURS_UNIT_SLOT,
+    FAILED_TRIES_SLOT,
+    STUCK_SLOT,
+    SKIPPED_SLOT,
 )
 
 # --- states -----------------------------------------------------------------------------
@@ -100,6 +131,7 @@ PENDING_SALARY_HELP = "salary_help"
 PENDING_SALARY_CHECK = "salary_check"
 PENDING_NOT_SEEKING = "not_seeking"
 PENDING_CORRECTION = "correction"
+PENDING_HOURS_CHECK = "hours_check"
 # How the form ended, or the stop question (slot `actualisation_outcome`).
 OUTCOME_STOP_ASKED = "stop_asked"
 OUTCOME_ABANDONED = "abandoned"
@@ -120,6 +152,8 @@ def questions(state: Mapping[str, Any]) -> List[str]:
         slots.append(REHEARSAL_SLOT)
     slots.append("worked")
     if state.get("worked"):
+        if pending == PENDING_HOURS_CHECK:
+            slots.append(HOURS_CHECK_SLOT)
         slots.append(HOURS_SLOT)
         if pending == PENDING_SALARY_HELP:
             slots.append(HOURLY_RATE_SLOT)
@@ -140,8 +174,12 @@ def questions(state: Mapping[str, Any]) -> List[str]:
 
 
 def next_question(state: Mapping[str, Any]) -> Optional[str]:
-    """The first question still unanswered, or None when the rehearsal is done."""
-    return next((slot for slot in questions(state) if state.get(slot) is None), None)
+    """The first question still unanswered and not skipped, or None when all are done."""
+    skipped = set(state.get(SKIPPED_SLOT) or ())
+    return next(
+        (slot for slot in questions(state) if state.get(slot) is None and slot not in skipped),
+        None,
+    )
 
 
 def answers_of(slots: Mapping[str, Any]) -> Dict[str, Any]:

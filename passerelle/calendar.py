@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 ACTUALISATION_OPENS_DAY = 28
 ACTUALISATION_CLOSES_DAY = 15
 HOURS_PER_DAY = 24
+DAYS_PER_WEEK = 7
+# Working days for hours given "par jour": Monday to Friday (date.weekday() < 5).
+WORKING_WEEKDAYS = 5
+# The units people give hours in ("35h par semaine", "7h par jour"); see numbers.hours_unit.
+WEEK, DAY = "semaine", "jour"
 DATE_FORMAT = "%d/%m/%Y"
 MONTH_NAMES = (
     "janvier",
@@ -58,6 +63,30 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def weeks(self) -> float:
+        """Weeks in the declared month: its days / 7 (30 days: about 4,3 weeks)."""
+        return self.days / DAYS_PER_WEEK
+
+    @property
+    def working_days(self) -> int:
+        """Monday to Friday days in the declared month (public holidays not removed)."""
+        return sum(
+            1
+            for offset in range(self.days)
+            if (self.start + timedelta(days=offset)).weekday() < WORKING_WEEKDAYS
+        )
+
+    def monthly_hours(self, hours: float, unit: str) -> float:
+        """The month's hours from hours per week (x weeks) or per day (x working days),
+        rounded to the hour: an estimate the person confirms or corrects."""
+        count = self.weeks if unit == WEEK else self.working_days
+        return float(round(hours * count))
+
+    def unit_count(self, unit: str) -> float:
+        """How many weeks (one decimal) or working days the month has."""
+        return round(self.weeks, 1) if unit == WEEK else float(self.working_days)
 
     @property
     def max_hours(self) -> int:
@@ -171,6 +200,8 @@ def format_range_texts(start_text: str, end_text: str) -> str:
 __all__ = [
     "ACTUALISATION_CLOSES_DAY",
     "ACTUALISATION_OPENS_DAY",
+    "DAY",
+    "WEEK",
     "Period",
     "format_day",
     "format_range",

@@ -13,6 +13,8 @@ TIMEZONE = "Europe/Paris"  # the time zone of France Travail's dates
 # --- intents the code tests for ---------------------------------------------------------
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier and our NLU guard
 CREDENTIALS_INTENT = "disclose_credentials"
+# The bot's answer to it: the message after it may be the secret itself (`privacy.py`).
+CREDENTIALS_RESPONSE = "utter_disclose_credentials"
 HUMAN_INTENT = "human_handoff"
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
@@ -24,6 +26,7 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 # --- actions and the form ---------------------------------------------------------------
 FALLBACK_ACTION = "action_nlu_fallback"
+OUT_OF_SCOPE_ACTION = "action_out_of_scope"
 DEFAULT_FALLBACK_ACTION = "action_default_fallback"
 LISTEN_ACTION = "action_listen"
 SESSION_START_ACTION = "action_session_start"

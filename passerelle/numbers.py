@@ -17,7 +17,8 @@ from typing import Optional
 
 from text_to_num import alpha2digit
 
-from passerelle.text import unify_spaces
+from passerelle.calendar import DAY, WEEK
+from passerelle.text import fold, unify_spaces
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,32 @@ def parse_hours(text: str) -> Optional[float]:
     return _parse(text, HOUR_UNIT)
 
 
+# Hours given for a week or a day, not for the month ("35h par semaine", "7h/jour").
+# Checked on `words()`-like folded text; "par mois" anywhere means the month.
+PER_WEEK_RE = re.compile(
+    r"(?:\bpar|\bchaque|\bla|\bune?|/|\dh|\bh|heures?)\s*(?:semaines?|sem)\b|"
+    r"\bhebdo(?:madaires?)?\b|"
+    r"\btoutes les semaines\b"
+)
+PER_DAY_RE = re.compile(
+    r"(?:\bpar|\bchaque|/)\s*(?:jours?|jr|j)\b|\btous les jours\b|\bla journee\b|"
+    r"\bpar journee\b|\bquotidien(?:nes?)?\b"
+)
+PER_MONTH_RE = re.compile(r"\bmois\b|\bmensuel")
+
+
+def hours_unit(text: str) -> Optional[str]:
+    """ "semaine" or "jour" when hours are given per week or per day, else None (month)."""
+    said = fold(text)
+    if PER_MONTH_RE.search(said):
+        return None
+    if PER_WEEK_RE.search(said):
+        return WEEK
+    if PER_DAY_RE.search(said):
+        return DAY
+    return None
+
+
 def parse_amount(text: str) -> Optional[float]:
     """Euros in `text`: "1 200,50 €", "mille deux cents euros", "environ 950", "950 € 50"."""
     normalized = _strip_approximations(normalize(text))
@@ -200,6 +227,7 @@ __all__ = [
     "format_euros",
     "format_hours",
     "format_number",
+    "hours_unit",
     "normalize",
     "parse_amount",
     "parse_hours",

@@ -68,9 +68,67 @@ def unify_spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u2212", "-")).strip()
 
 
+def one_edit_apart(first: str, second: str) -> bool:
+    """True when one letter added, removed or changed turns `first` into `second`."""
+    if abs(len(first) - len(second)) > 1 or first == second:
+        return False
+    if len(first) > len(second):
+        first, second = second, first
+    for index, (a, b) in enumerate(zip(first, second, strict=False)):
+        if a != b:
+            if len(first) == len(second):
+                return first[index + 1 :] == second[index + 1 :]
+            return first[index:] == second[index + 1 :]
+    return True
+
+
 def has_words(text: str) -> bool:
     """True when the text has at least one letter or digit."""
     return any(c.isalnum() for c in text or "")
+
+
+# --- noise -----------------------------------------------------------------------------
+
+# Rows of French (AZERTY) and English (QWERTY) keyboards: a run of 4 letters or more
+# along one row is a keyboard mash ("qsdfgh", "azerty"), not a word.
+KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+KEYBOARD_RUN = 4
+# A word of this many letters or more (repeats counted once) with no vowel is not French
+# ("qsdfg"); SMS words are shorter ("ptdr", "qqch", "slt").
+NO_VOWEL_LENGTH = 5
+VOWELS = frozenset("aeiouy")
+# One word said this many times in a row is a key held or pressed again ("ok ok ok ok").
+REPEATED_WORD_TIMES = 4
+
+
+def _is_noise_word(word: str) -> bool:
+    """A mash: one letter held ("aaaaaa"), a keyboard row, or no vowel at all."""
+    if any(c.isdigit() for c in word):
+        return False
+    letters = word.replace("'", "")
+    collapsed = re.sub(r"(.)\1+", r"\1", letters)
+    if len(letters) >= 3 and len(set(letters)) == 1:
+        return True  # "aaaaaa", "zzzz"
+    if len(letters) >= KEYBOARD_RUN and any(letters in row for row in KEYBOARD_ROWS):
+        return True
+    return len(collapsed) >= NO_VOWEL_LENGTH and not VOWELS & set(letters)
+
+
+def is_noise(text: str) -> bool:
+    """True when the message holds no word a person means: punctuation or emoji only,
+    keyboard mashes ("qsdfgh", "aaaaaa"), or one word pressed again and again
+    ("ok ok ok ok").
+
+    Character statistics only: random syllables ("blorf zatu") look like words and are
+    left to the NLU (its vocabulary check and `out_of_scope`).
+    """
+    said = words(text)
+    if not said:
+        return True
+    tokens = said.split()
+    if len(tokens) >= REPEATED_WORD_TIMES and len(set(tokens)) == 1:
+        return True
+    return all(_is_noise_word(token) for token in tokens)
 
 
 # --- yes and no -----------------------------------------------------------------------
@@ -90,7 +148,17 @@ NO_FORMS = (
 SPOKEN_YES = ("oui", "ouais", "d'accord", "oui oui", "exactement", "c'est ça")
 SPOKEN_NO = ("non", "nan", "non merci", "pas du tout")
 # Sentences that say "no" about the question itself ("je n'ai pas travaillé").
-_NEGATION = re.compile(r"\b(?:n'ai pas|n'etais pas|ne suis pas|ne touche pas|n'ai jamais)\b")
+_NEGATION = re.compile(
+    r"\b(?:n'ai pas|n'etais pas|ne suis pas|ne touche pas|n'ai jamais|"
+    r"(?:j'ai|jai|g) (?:pas|pa|jamais)|(?:j'etais|jetais) (?:pas|pa))\b"
+)
+
+
+# A long message that ends with its answer: "… alors la réponse c'est non".
+_ENDING = re.compile(
+    r"\b(?:c'est|alors|donc|bref|voila|reponse est)\s+"
+    r"(?P<answer>oui|non|ok|d'accord|daccord|pas du tout|bien ca|bien cela)$"
+)
 
 
 def _folded(forms: Iterable[str]) -> frozenset[str]:
@@ -102,19 +170,31 @@ NO_WORDS = _folded(NO_FORMS)
 
 
 def yes_or_no(text: str) -> Optional[bool]:
-    """True for "oui", "ouais, c'est ça"; False for "non", "pas du tout"; else None."""
+    """True for "oui", "ouais, c'est ça"; False for "non", "pas du tout"; else None.
+
+    Noise is neither ("ok ok ok ok", "aaaaaa"): see `is_noise`.
+    """
     said = words(text)
-    if not said:
+    if not said or is_noise(said):
         return None
-    tokens = said.split()
+    # A letter held down still says yes or no: "ouiiii", "nonnn", "okkk".
+    tokens = [
+        token if token in YES_WORDS | NO_WORDS else re.sub(r"(.)\1{2,}", r"\1", token)
+        for token in said.split()
+    ]
     for size in (3, 2, 1):
         start = " ".join(tokens[:size])
         if start in NO_WORDS or start.startswith("non "):
             return False
         if start in YES_WORDS:
-            return True
+            # "absolument pas", "bien sûr que non": the yes word only strengthens a no.
+            rest = tokens[size : size + 2]
+            return not (rest[:1] == ["pas"] or rest == ["que", "non"])
     if _NEGATION.search(said):
         return False
+    ending = _ENDING.search(said)
+    if ending:
+        return ending.group("answer") not in ("non", "pas du tout")
     return None
 
 
@@ -126,6 +206,8 @@ __all__ = [
     "YES_FORMS",
     "fold",
     "has_words",
+    "is_noise",
+    "one_edit_apart",
     "unify_spaces",
     "words",
     "yes_or_no",

@@ -8,9 +8,12 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 - the browser origins Rasa grants are the widget's (`WidgetSettings.allowed_origins`),
   never "*";
 - no telemetry (`RASA_TELEMETRY_ENABLED=false`) and no error reporting to Sentry: `rasa`'s
-  command line turns Sentry on in `rasa.__main__`, which this launcher does not run;
-- two repeated costs of every turn are removed (`rasa_server/turn_cost.py`).
+  command line turns Sentry on in `rasa.__main__`, which this launcher does not run.
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
+Files it creates are private (umask 077; the SQLite store 0600 from its creation).
+When the action server cannot be reached, the person gets a French apology
+(`rasa_server/faults.py`). Two repeated costs of every turn are removed
+(`rasa_server/turn_cost.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from passerelle.config import MODEL_PATH, ROOT, settings
+from passerelle.files import prepare_sqlite, private_umask
+from rasa_server import faults, turn_cost
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +41,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m rasa_server", description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="modèle entraîné")
     parser.add_argument(
-        "--endpoints", type=Path, default=ROOT / "endpoints.yml", help="fichier des services"
+        "--port", type=int, default=None, help="port (par défaut RASA_PORT ; un par processus)"
     )
     return parser.parse_args(argv)
 
@@ -62,7 +67,10 @@ async def harden(app: Any, loop: Any) -> None:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     without_outside_reporting()
+    private_umask()  # the store's journal files and anything else Rasa writes: 0600
     config = settings()
+    # The conversation store's SQLite file exists, 0600, before Rasa's tracker store opens it.
+    prepare_sqlite(config.store.db_url)
 
     import rasa.core.run
     import rasa.utils.io
@@ -71,13 +79,17 @@ def main(argv: Optional[List[str]] = None) -> None:
     from rasa.utils.log_utils import configure_structlog
     from rasa.utils.tensorflow import environment as tf_env
 
-    from rasa_server import turn_cost
-
     configure_logging_and_warnings(None, None, warn_only_once=True, filter_repeated_logs=True)
     rasa.utils.io.configure_colored_logging(None)
     configure_structlog(None)
     tf_env.setup_tf_environment()
+    faults.install()
     turn_cost.apply()
+
+    # endpoints.yml's lock store variables, when this launcher is run without the
+    # supervisor (which sets them from the same settings).
+    for name, value in config.store.lock_store.items():
+        os.environ.setdefault(name, value)
 
     token = config.rasa.token
     if not token:
@@ -85,9 +97,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa.core.run.serve_application(
         model_path=str(args.model),
         credentials=str(ROOT / "credentials.yml"),
-        endpoints=AvailableEndpoints.read_endpoints(str(args.endpoints)),
+        endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
         interface=config.rasa.host,
-        port=config.rasa.port,
+        port=args.port or config.rasa.port,
         cors=list(config.widget.allowed_origins),
         enable_api=bool(token),
         auth_token=token or None,

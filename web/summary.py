@@ -1,9 +1,10 @@
 """The printable summary of a rehearsed actualisation (`GET /resume/{token}`).
 
-The link is made by `action_actualisation_done`: the token carries the period and the
-answers (`passerelle/summary.py`), so nothing is stored on the server. The page is plain
-HTML in large type with a print style sheet; the "Imprimer" button uses
-`/static/summary.js` (no inline script, for the Content-Security-Policy).
+The link is made by `action_actualisation_done`: the encrypted token carries the period
+and the answers (`passerelle/summary.py`), so nothing is stored on the server. A forged,
+damaged or expired token (older than `SUMMARY_LINK_HOURS`) gets the French error page.
+The page is plain HTML in large type with a print style sheet; the "Imprimer" button
+uses `/static/summary.js` (no inline script, for the Content-Security-Policy).
 `web/app.py` mounts `summary_routes(settings)`.
 """
 
@@ -38,9 +39,11 @@ def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
     answers = payload.get("answers") or {}
     recap = templates_from_file()
     details: List[tuple[str, str]] = []
-    if answers.get("worked"):
-        details.append(("Heures travaillées", format_hours(float(answers["hours_worked"] or 0))))
-        details.append(("Salaire brut", format_euros(float(answers["gross_salary"] or 0))))
+    # A figure skipped during the rehearsal is missing: the recap line says so.
+    if answers.get("worked") and answers.get("hours_worked") is not None:
+        details.append(("Heures travaillées", format_hours(float(answers["hours_worked"]))))
+    if answers.get("worked") and answers.get("gross_salary") is not None:
+        details.append(("Salaire brut", format_euros(float(answers["gross_salary"]))))
     if answers.get("sick_leave") and answers.get("sick_leave_dates"):
         details.append(("Dates de l'arrêt maladie", str(answers["sick_leave_dates"])))
     return {
@@ -53,17 +56,23 @@ def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
 
 def summary_routes(config: Settings) -> List[BaseRoute]:
     """The printable summary's route, reading tokens with this configuration's key."""
+    hours = {"summary_hours": config.widget.summary_hours}
+
+    def error_page(request: Request) -> Response:
+        return templates.TemplateResponse(request, ERROR_TEMPLATE, hours, 404, headers=NO_STORE)
 
     async def summary_page(request: Request) -> Response:
         """The summary for a valid token; a French error page otherwise."""
-        payload = read_summary_token(config.secret_key, request.path_params["token"])
+        payload = read_summary_token(
+            config.secret_key, request.path_params["token"], config.widget.summary_hours
+        )
         if payload is None:
-            return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+            return error_page(request)
         try:
             context = summary_context(payload)
         except (KeyError, TypeError, ValueError):
             logger.warning("Summary token with unexpected content")
-            return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+            return error_page(request)
         return templates.TemplateResponse(request, PAGE_TEMPLATE, context, headers=NO_STORE)
 
     return [Route(SUMMARY_PATH + "{token}", summary_page, methods=["GET"])]

@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
     ActionNluFallback,
+    ActionOutOfScope,
     ActionRepeat,
-    consecutive_fallbacks,
     last_bot_turn,
+    misunderstandings_before_latest,
 )
 from passerelle.config import ROOT
 
@@ -103,5 +104,52 @@ def test_understood_message_resets_the_count() -> None:
         user("zblorf", "nlu_fallback"),
         user("bonjour", "greet"),
         user("kwix", "nlu_fallback"),
+        user("plouk", "nlu_fallback"),
     ]
-    assert consecutive_fallbacks(events) == 1
+    assert misunderstandings_before_latest(events) == 1
+
+
+def slot(name: str, value: Any) -> Dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+def test_the_forms_failed_tries_say_whether_a_turn_was_understood() -> None:
+    """An answer the form refused counts, whatever its intent; one it took does not."""
+    events = [
+        user("aaaaaa", "affirm"),
+        slot("failed_tries", 1.0),
+        user("qsdfgh", "out_of_scope"),
+    ]
+    assert misunderstandings_before_latest(events) == 1
+    events = [
+        user("blorf zatu", "out_of_scope"),
+        user("35", "out_of_scope"),
+        slot("failed_tries", 0.0),
+        user("xq zzvrt", "out_of_scope"),
+    ]
+    assert misunderstandings_before_latest(events) == 0
+    events = [
+        user("blorf zatu", "out_of_scope"),
+        user("jsp koi fer", "nlu_fallback"),
+        slot("actualisation_help", "hours_worked"),
+        user("xq zzvrt", "out_of_scope"),
+    ]
+    assert misunderstandings_before_latest(events) == 0  # "jsp" got the question's help
+
+
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [
+        ([], "utter_out_of_scope"),
+        ([("bonjour", "greet")], "utter_out_of_scope"),
+        ([("blorf zatu kripo manglu", "out_of_scope")], "utter_offer_human"),
+        ([("zblorf", "nlu_fallback")], "utter_offer_human"),
+    ],
+)
+async def test_out_of_scope_twice_in_a_row_offers_a_person(domain, before, expected) -> None:
+    events = [user(text, intent) for text, intent in before]
+    events.append(user("xq zzvrt plouk frimble", "out_of_scope"))
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, tracker(events), domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected]
+    assert "3949" in domain["responses"]["utter_offer_human"][0]["text"]

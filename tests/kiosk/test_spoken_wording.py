@@ -63,7 +63,10 @@ SLOTS = {
     "rate": "34,29 €",
     "max_hours": "720",
     "dates": "du 3 au 10",
-    "url": "http://127.0.0.1:8000/resume/eJxdj8EKgzAQRP9lz1Kj0h7y.awgCRw.Q35V-tRhbMwN",
+    "total": "150 heures",
+    "count": "4,3",
+    "url": "http://127.0.0.1:8000/resume/gAAAAABpJ1Xq3r9cVt2mHkQe8sLw0Zc-Jx_7nVuT4o",
+    "link_hours": "48",
 }
 
 
@@ -83,12 +86,22 @@ def recap() -> str:
     return recap_text(SLOTS["start"], SLOTS["end"], answers, templates_from_domain(DOMAIN))
 
 
-def for_kiosk(name: str) -> dict:
-    """The response as Rasa sends it on the kiosk's channel, placeholders filled."""
+def for_kiosk(name: str, filled: dict | None = None) -> dict:
+    """The response as Rasa sends it on the kiosk's channel, placeholders filled, for the
+    slots `filled` (a `condition:` variant is chosen when they match it)."""
     values = {**SLOTS, "recap": recap()}
-    response = NLG.generate_from_slots(name, {}, KIOSK_INPUT, **values)
+    response = NLG.generate_from_slots(name, filled or {}, KIOSK_INPUT, **values)
     assert response is not None, name
     return response
+
+
+def conditions(name: str) -> list[dict]:
+    """No slot, then the slots of each `condition:` variant of the response."""
+    found = [{}]
+    for variant in RESPONSES[name]:
+        if variant.get("condition"):
+            found.append({c["name"]: c["value"] for c in variant["condition"]})
+    return found
 
 
 def spoken_parts(response: dict) -> list[str]:
@@ -115,9 +128,12 @@ def names_in_actions() -> set[str]:
     return found
 
 
-ALL_TEXTS = [(name, part) for name in RESPONSES for part in spoken_parts(for_kiosk(name))] + [
-    (f"kiosk/messages.yml:{key}", text) for key, text in MESSAGES.items()
-]
+ALL_TEXTS = [
+    (name, part)
+    for name in RESPONSES
+    for filled in conditions(name)
+    for part in spoken_parts(for_kiosk(name, filled))
+] + [(f"kiosk/messages.yml:{key}", text) for key, text in MESSAGES.items()]
 
 
 def test_the_actions_only_send_responses_of_the_domain() -> None:
@@ -169,9 +185,16 @@ def test_the_kiosk_variants_keep_their_buttons_payloads() -> None:
         kiosk = [variant for variant in variants if variant.get("channel") == KIOSK_INPUT]
         if not kiosk:
             continue
-        written = [button["payload"] for button in variants[0].get("buttons") or []]
-        spoken = [button["payload"] for button in kiosk[0].get("buttons") or []]
-        assert spoken == written, name
+        for spoken_variant in kiosk:
+            # The written variant under the same `condition:` (none for the usual one).
+            [written_variant] = [
+                v
+                for v in variants
+                if not v.get("channel") and v.get("condition") == spoken_variant.get("condition")
+            ]
+            written = [button["payload"] for button in written_variant.get("buttons") or []]
+            spoken = [button["payload"] for button in spoken_variant.get("buttons") or []]
+            assert spoken == written, name
 
 
 def test_the_summary_link_reaches_the_kiosk_to_print_never_to_say() -> None:
@@ -192,8 +215,8 @@ def test_every_response_alone_speaks_in_steps_of_at_most_12_seconds(tmp_path: Pa
     kiosk = kiosk_for_planning(tmp_path)
     rate = kiosk.config.tts_rate
     too_long = []
-    for name in RESPONSES:
-        response = for_kiosk(name)
+    for name, filled in ((n, f) for n in RESPONSES for f in conditions(n)):
+        response = for_kiosk(name, filled)
         reply = Reply(
             response.get("text") or "", response.get("buttons") or [], response.get("custom") or {}
         )

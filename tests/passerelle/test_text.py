@@ -2,7 +2,16 @@
 
 import pytest
 
-from passerelle.text import SPOKEN_NO, SPOKEN_YES, fold, has_words, words, yes_or_no
+from passerelle.text import (
+    SPOKEN_NO,
+    SPOKEN_YES,
+    fold,
+    has_words,
+    is_noise,
+    one_edit_apart,
+    words,
+    yes_or_no,
+)
 
 CASES = [
     ("J'ai oublié mon MOT de passe", "j'ai oublie mon mot de passe"),
@@ -55,6 +64,18 @@ def test_words(text: str, expected: str) -> None:
         ("non merci", False),
         ("peut-être", None),
         ("", None),
+        # issue 14: SMS negations, a held key, the answer at the end, noise
+        ("g pa travaillé", False),
+        ("j'ai pas bossé", False),
+        ("ouiiii", True),
+        ("nonnn", False),
+        ("j'ai relu deux fois, il n'y a pas d'erreur, alors oui c'est d'accord", True),
+        ("on m'avait proposé une formation mais elle est annulée, la réponse c'est non", False),
+        ("ok ok ok ok", None),
+        ("aaaaaa", None),
+        ("Absolument pas", False),
+        ("bien sûr que non", False),
+        ("bien sûr que oui", True),
     ],
 )
 def test_yes_or_no(text: str, expected: object) -> None:
@@ -64,3 +85,28 @@ def test_yes_or_no(text: str, expected: object) -> None:
 def test_spoken_forms_are_yes_and_no() -> None:
     assert all(yes_or_no(form) is True for form in SPOKEN_YES)
     assert all(yes_or_no(form) is False for form in SPOKEN_NO)
+
+
+@pytest.mark.parametrize(
+    "text", ["aaaaaa", "qsdfgh", "...", "ok ok ok ok", "😀", "azerty", "wxcvbn", "zzzz", "?!"]
+)
+def test_noise(text: str) -> None:
+    assert is_noise(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["oui", "ok", "ok ok", "35", "35h", "jsp", "ptdr", "qqch", "g pa travaillé", "blorf zatu"],
+)
+def test_not_noise(text: str) -> None:
+    """Words, figures and SMS spelling; random syllables are left to the NLU."""
+    assert not is_noise(text)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [("ouaip", "ouais", True), ("nop", "non", True), ("jamai", "jamais", True),
+     ("non", "non", False), ("ouep", "ouai", False), ("zatu", "tout", False)],
+)  # fmt: skip
+def test_one_edit_apart(first: str, second: str, expected: bool) -> None:
+    assert one_edit_apart(first, second) is expected
