@@ -9,9 +9,9 @@ In one run, on this machine:
 - one long Passerelle conversation: turn ~200 against turn ~10;
 - the resident memory of every Rasa process after the load.
 
-With `--processes N`, Passerelle runs N Rasa processes sharing PostgreSQL
-(`--db-url`, 127.0.0.1:5432 by default) and a Redis lock store (`--redis-url`), and each
-message goes to the next process in turn, so one conversation hops between processes.
+With `--processes N`, Passerelle runs N Rasa processes behind nginx (`RASA_PROCESSES`),
+sharing a new PostgreSQL database (`--db-url`, 127.0.0.1:5432 by default) and the Redis
+lock store (`--redis-url`).
 With `--url` (comma-separated for several processes), the bench uses Passerelle as it
 runs (`--token`: Rasa's API token; memory only for `--rasa-ports` on this machine).
 
@@ -39,12 +39,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
-from urllib.parse import urlsplit
 
 import httpx
 
-from passerelle.config import MODEL_PATH, ROOT, load_settings
-from supervisor.run import STARTUP_TIMEOUT_S, Supervisor, child_environment, is_healthy
+from passerelle.config import ROOT, load_settings
+from supervisor.run import STARTUP_TIMEOUT_S, Supervisor, is_healthy
 
 logger = logging.getLogger("bench.load")
 
@@ -383,20 +382,15 @@ def run_stock(levels: Sequence[int], turns: int, out_dir: Path) -> Dict[int, Dic
 class Passerelle:
     """Passerelle started by this bench on free ports, as `make run` starts it.
 
-    One Rasa process: the supervisor, with a temporary SQLite store. Several: when the
-    supervisor knows `RASA_PROCESSES` (nginx in front), it starts them all; else the
-    supervisor's Rasa and the others are started here (`python -m rasa_server`) with a
-    copy of endpoints.yml that adds the Redis lock store, and the bench sends each message
-    to the next process in turn.
+    One Rasa process: the supervisor, with a temporary SQLite store. Several
+    (`RASA_PROCESSES`): the supervisor starts them behind nginx, sharing a new PostgreSQL
+    database and the Redis lock store.
     """
 
     def __init__(self, processes: int, db_url: str, redis_url: str, work: Path) -> None:
-        self.processes = processes
-        self.redis_url = redis_url
-        self.work = work
         self.token = "bench-" + uuid.uuid4().hex
-        self.env = dict(os.environ)
-        self.env.update(
+        env = dict(os.environ)
+        env.update(
             {
                 "RASA_PORT": str(free_port()),
                 "ACTION_PORT": str(free_port()),
@@ -406,81 +400,38 @@ class Passerelle:
                 RASA_TOKEN: self.token,
                 "KIOSK_TOKEN": "bench-kiosk-" + uuid.uuid4().hex,
                 "PASSERELLE_SECRET_KEY": "bench-key-" + uuid.uuid4().hex,
+                "PASSERELLE_RUN_DIR": str(work / "run"),
             }
         )
         if processes > 1:
-            self.env.update({"RASA_PROCESSES": str(processes), "PASSERELLE_REDIS_URL": redis_url})
-        self.settings = load_settings(self.env)
-        # Several processes behind the supervisor's nginx (the scale-out of `make run`).
-        self.scaled = processes > 1 and getattr(self.settings.rasa, "processes", 1) == processes
+            env.update(
+                {
+                    "RASA_PROCESSES": str(processes),
+                    "RASA_BACKEND_PORT": str(free_port()),
+                    "PASSERELLE_REDIS_URL": redis_url,
+                }
+            )
+        self.settings = load_settings(env)
         self.supervisor = Supervisor(self.settings)
-        self.extra: List[Process] = []
         self.urls = [self.settings.rasa.url]
-        if processes > 1 and not self.scaled:
-            ports = [self.settings.rasa.port] + [free_port() for _ in range(processes - 1)]
-            self.urls = [f"http://127.0.0.1:{port}" for port in ports]
 
     def start(self) -> None:
         start = time.perf_counter()
         try:
-            self._start()
+            self.supervisor.start()
         except BaseException:
-            self.stop()
+            self.supervisor.stop()
             raise
         print(f"{'Passerelle startup':<44} {time.perf_counter() - start:.1f} s", flush=True)
 
-    def _start(self) -> None:
-        if len(self.urls) > 1:
-            [rasa] = [s for s in self.supervisor.services if s.name == "rasa"]
-            rasa.argv = self.rasa_argv()
-            rasa.env[RASA_TOKEN] = self.token
-        self.supervisor.start()
-        env = {**child_environment(self.settings), RASA_TOKEN: self.token}
-        env.update({name: self.env[name] for name in ("KIOSK_TOKEN", "PASSERELLE_SECRET_KEY")})
-        env["SANIC_HOST"] = "127.0.0.1"
-        for index, url in enumerate(self.urls[1:], start=2):
-            port = url.rsplit(":", 1)[1]
-            argv = self.rasa_argv()
-            log = self.work / f"rasa-{index}.log"
-            self.extra.append(Process(argv, {**env, "RASA_PORT": port}, ROOT, log))
-        for process, url in zip(self.extra, self.urls[1:], strict=True):
-            process.wait_healthy(f"{url}/")
-
-    def endpoints_with_lock_store(self) -> Path:
-        path = self.work / "endpoints.yml"
-        parts = urlsplit(self.redis_url)
-        text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
-        text += (
-            "\nlock_store:\n  type: redis\n"
-            f"  url: {parts.hostname}\n  port: {parts.port or 6379}\n"
-            f"  db: {parts.path.strip('/') or 1}\n  key_prefix: bench{uuid.uuid4().hex[:8]}\n"
-        )
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    def rasa_argv(self) -> List[str]:
-        """The launcher's command line; its port is RASA_PORT in its environment."""
-        endpoints = self.work / "endpoints.yml"
-        if not endpoints.exists():
-            self.endpoints_with_lock_store()
-        return [sys.executable, "-m", "rasa_server", "--model", str(MODEL_PATH)] + [
-            "--endpoints",
-            str(endpoints),
-        ]
-
     def rasa_pids(self) -> List[int]:
-        if self.scaled:
-            ports = self.settings.rasa.backend_ports
-            return [pid for pid in map(pid_listening_on, ports) if pid]
-        pids = [s.process.pid for s in self.supervisor.services if s.name == "rasa"]
-        return pids + [process.popen.pid for process in self.extra]
+        ports = self.settings.rasa.backend_ports
+        return [pid for pid in map(pid_listening_on, ports) if pid]
 
     def action_pid(self) -> Optional[int]:
-        return next(s.process.pid for s in self.supervisor.services if s.name == "actions")
+        return pid_listening_on(self.settings.actions.port)
 
     def stop(self) -> None:
-        for process in self.extra:
-            process.stop()
         self.supervisor.stop()
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from passerelle import config
-from passerelle.config import ROOT, SECRET_VARIABLES
+from passerelle.config import LOCK_STORE_VARIABLES, ROOT, SECRET_VARIABLES
 from supervisor.run import SERVICE_SECRETS
 
 DEPLOY = ROOT / "deploy"
@@ -57,7 +57,8 @@ def deployed_settings() -> Set[str]:
 
 
 def endpoint_variables() -> Set[str]:
-    """The `${VARIABLES}` endpoints.yml reads: the Rasa server cannot start without them."""
+    """The `${VARIABLES}` endpoints.yml reads, but those the launcher derives from the
+    settings (the lock store's, from PASSERELLE_REDIS_URL): Rasa cannot start without them."""
     found: Set[str] = set()
     values = list(load_all(ROOT / "endpoints.yml")[0].values())
     while values:
@@ -66,7 +67,7 @@ def endpoint_variables() -> Set[str]:
             values += value.values()
         elif isinstance(value, str):
             found |= set(re.findall(r"\$\{(\w+)\}", value))
-    return found
+    return found - set(LOCK_STORE_VARIABLES)
 
 
 def load_all(path: Path) -> List[Dict[str, Any]]:
@@ -138,7 +139,7 @@ def test_compose_follows_rasas_topology() -> None:
     assert services["rasa"]["deploy"]["replicas"] >= 2
     assert services["actions"]["deploy"]["replicas"] >= 2
     rasa = services["rasa"]["environment"]
-    assert rasa["PASSERELLE_LOCK_STORE"] == "redis"
+    assert rasa["PASSERELLE_REDIS_URL"].startswith("redis://redis:")
     assert rasa["PASSERELLE_DB_URL"].startswith("postgresql://")
     nginx = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     socketio = re.search(r"upstream rasa_socketio \{(.*?)\}", nginx, re.S)
