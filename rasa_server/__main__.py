@@ -12,7 +12,8 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
 Files it creates are private (umask 077; the SQLite store 0600 from its creation).
 When the action server cannot be reached, the person gets a French apology
-(`rasa_server/faults.py`).
+(`rasa_server/faults.py`). Two repeated costs of every turn are removed
+(`rasa_server/turn_cost.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, List, Optional
 
 from passerelle.config import MODEL_PATH, ROOT, settings
 from passerelle.files import prepare_sqlite, private_umask
-from rasa_server import faults
+from rasa_server import faults, turn_cost
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     configure_structlog(None)
     tf_env.setup_tf_environment()
     faults.install()
+    turn_cost.apply()
 
     # endpoints.yml's lock store variables, when this launcher is run without the
     # supervisor (which sets them from the same settings).

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -35,6 +34,7 @@ from sqlalchemy.engine import make_url
 
 from passerelle.names import CREDENTIALS_INTENT, LISTEN_ACTION
 from passerelle.privacy import MASK, mask_message, mask_value, secret_expected
+from rasa_server.recent_history import RecentHistorySQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,11 @@ def _last_turn(events: List[Event]) -> List[Dict[Text, Any]]:
     return list(reversed(turn))
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose new events are masked before they are written."""
+class MaskingSQLTrackerStore(RecentHistorySQLTrackerStore):
+    """SQLTrackerStore whose new events are masked before they are written.
+
+    It reads a long session's recent events only (`rasa_server/recent_history.py`).
+    """
 
     def __init__(
         self,

@@ -1,0 +1,87 @@
+"""Two costs of every Rasa 3.6 turn that serve nobody, removed (bench/PROFILE.md measures them).
+
+The Rasa server's launcher (`rasa_server/__main__.py`) calls `apply()` once, before the
+model is loaded. Both replacements keep Rasa's behaviour and only drop repeated work:
+
+- Every action server reply is checked against Rasa's constant response schema with
+  `jsonschema.validate()`, which first checks the schema itself against the JSON Schema
+  meta-schema, every time: about 290 ms of CPU per form turn on 2 cores, more than the
+  rest of the turn together. Here the validator is built once; a reply is checked exactly
+  as before (same schema, same `ValidationError` and message).
+- Deserialising an event (`Event.resolve_by_type`, for every event of every tracker read
+  from the store and every event the action server returns) walks the whole tree of
+  `Event` subclasses, and asks `inspect.isabstract` of each, to find one class by name.
+  Here the first lookup of a name is remembered; unknown names go through Rasa's own code.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable, Dict, Optional, Text, Type
+
+logger = logging.getLogger(__name__)
+
+_APPLIED = False
+
+
+def apply() -> None:
+    """Replaces the two slow paths in this process (idempotent)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    _cache_action_response_validator()
+    _cache_event_types()
+    _APPLIED = True
+    logger.debug("Rasa per-turn fixes applied")
+
+
+def _cache_action_response_validator() -> None:
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
+
+    @functools.lru_cache(maxsize=1)
+    def response_validator() -> Any:
+        schema = RemoteAction.action_response_format_spec()
+        cls = validator_for(schema)
+        cls.check_schema(schema)  # once, as `jsonschema.validate` did on every call
+        return cls(schema)
+
+    def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+        # What `jsonschema.validate` does after checking the schema: the most relevant error.
+        error: Optional[ValidationError] = best_match(response_validator().iter_errors(result))
+        if error is None:
+            return True
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    RemoteAction._validate_action_result = validate_action_result
+
+
+def _cache_event_types() -> None:
+    from rasa.shared.core.events import Event
+
+    rasa_resolve: Callable[..., Optional[Type[Event]]] = Event.resolve_by_type
+    known: Dict[Text, Type[Event]] = {}
+
+    def resolve_by_type(
+        type_name: Text, default: Optional[Type[Event]] = None
+    ) -> Optional[Type[Event]]:
+        found = known.get(type_name)
+        if found is None:
+            found = rasa_resolve(type_name, default)
+            if found is not None and found is not default:
+                known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+__all__ = ["apply"]

@@ -1,0 +1,69 @@
+"""The per-turn fixes keep Rasa's behaviour: the action server's replies are checked as
+before, and every event type resolves to Rasa's own class."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.utils.common import all_subclasses
+
+from rasa_server import turn_cost
+
+VALID_REPLY = {
+    "events": [{"event": "slot", "name": "worked", "value": True}],
+    "responses": [{"response": "utter_ask_hours_worked"}],
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def applied() -> None:
+    turn_cost.apply()
+
+
+def action() -> RemoteAction:
+    return RemoteAction("validate_actualisation_form", None)
+
+
+def test_a_valid_reply_passes() -> None:
+    assert action()._validate_action_result(VALID_REPLY) is True
+    assert action()._validate_action_result({"events": [], "responses": []}) is True
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"events": [{"event": "slot", "value": True}]},  # a slot event without its name
+        {"events": "not a list"},
+        {"responses": [1]},
+    ],
+)
+def test_an_invalid_reply_is_refused_with_rasas_message(reply: dict) -> None:
+    with pytest.raises(ValidationError) as refused:
+        action()._validate_action_result(reply)
+    assert "Failed to validate Action server response from API" in refused.value.message
+
+
+def test_the_schema_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jsonschema.validators import validator_for
+
+    action()._validate_action_result(VALID_REPLY)  # the validator is built here at the latest
+    checks = []
+    cls = validator_for(RemoteAction.action_response_format_spec())
+    monkeypatch.setattr(cls, "check_schema", classmethod(lambda c, s: checks.append(s)))
+    for _ in range(5):
+        action()._validate_action_result(VALID_REPLY)
+    assert checks == []  # never checked again
+
+
+def test_every_event_type_resolves_to_rasas_class() -> None:
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is next(
+            c for c in all_subclasses(Event) if c.type_name == cls.type_name
+        )
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert type(Event.from_parameters({"event": "slot", "name": "worked", "value": 1})) is SlotSet
