@@ -50,6 +50,7 @@ from socketio import AsyncServer
 from passerelle.config import settings
 from passerelle.domain import load_domain
 from passerelle.names import SOCKETIO_INPUT, SPEECH_TOKEN_FIELD, WIDGET_SENDER_PREFIX
+from passerelle.shortcode import CODE_SLOT
 from passerelle.signing import session_signature, session_signature_valid, speech_token
 from rasa_server.inputs import MAX_METADATA_BYTES, clean_text, metadata_problem
 
@@ -159,8 +160,23 @@ class WidgetOutput(SocketIOOutput):
         await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        self.last = dict(message)
+        if not _code_only(message):
+            self.last = dict(message)
         await super().send_response(recipient_id, message)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """The session's short code goes to the widget as `{"conversation_code": ...}`.
+
+        Rasa's socket.io output would pass a custom message's keys to `emit` as arguments;
+        the code is the only custom message the assistant sends the widget.
+        """
+        code = json_message.get(CODE_SLOT)
+        if isinstance(code, str):
+            await self.sio.emit(self.bot_message_evt, {CODE_SLOT: code}, room=recipient_id)
+            return
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
 
     async def end_turn(self, recipient_id: str) -> None:
         """Sends "Autre question ?" with its buttons when the turn ended in a dead end.
@@ -176,6 +192,12 @@ class WidgetOutput(SocketIOOutput):
             ]
             message = {"text": more["text"], "quick_replies": replies, FOLLOW_UP_FIELD: True}
             await self._send_message(recipient_id, message)
+
+
+def _code_only(message: Dict[str, Any]) -> bool:
+    """Whether `message` only carries the session's code (sent at session start)."""
+    custom = message.get("custom")
+    return isinstance(custom, dict) and CODE_SLOT in custom and not message.get("text")
 
 
 class OriginCheckingEngine(EngineIOServer):
