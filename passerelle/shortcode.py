@@ -36,8 +36,9 @@ LETTER_NAMES = {
     "Z": "zède",
 }
 # A code as written in a text: two groups of three, dash or space between, any case.
+_SIGNS = f"[{ALPHABET}]"
 CODE_IN_TEXT = re.compile(
-    rf"(?<![\w-])([{ALPHABET}]{{{GROUP}}})[{SEPARATOR} ]?([{ALPHABET}]{{{LENGTH - GROUP}}})(?![\w-])",
+    rf"(?<![\w-])({_SIGNS}{{{GROUP}}})[{SEPARATOR} ]?({_SIGNS}{{{LENGTH - GROUP}}})(?![\w-])",
     re.IGNORECASE,
 )
 
