@@ -351,6 +351,28 @@ def transcript(events: list[Event]) -> list[Line]:
     return lines
 
 
+# Steps of the form repeated at every turn: they say nothing to a counsellor.
+FORM_ACTIONS = frozenset({ACTUALISATION_FORM, f"validate_{ACTUALISATION_FORM}"})
+
+
+def clean_transcript(events: list[Event]) -> list[Line]:
+    """The transcript a counsellor reads: messages, the code given, the form's start and
+    end, and actions; no slot lines (the answers are a table of their own), no empty
+    messages (the code sent to the widget), no form steps repeated at each turn."""
+    kept: list[Line] = []
+    for line in transcript(events):
+        if line.kind == "slot":
+            if line.name == CODE_SLOT and isinstance(line.value, str):
+                kept.append(line)
+            continue
+        if line.kind == "bot" and not line.text and not line.buttons:
+            continue
+        if line.kind == "action" and line.name in FORM_ACTIONS:
+            continue
+        kept.append(line)
+    return kept
+
+
 def form_answers(events: list[Event]) -> dict[str, Any]:
     """Last value given to each actualisation question (and the confirmation)."""
     answers: dict[str, Any] = {}
