@@ -173,7 +173,7 @@ class Filters:
     stopped_step: Optional[str] = None  # a step of FUNNEL_STEPS
     loops: Optional[bool] = None
     search: Optional[str] = None
-    code: Optional[str] = None  # the search, when it is a short code ("K7M4QP")
+    code: Optional[str] = None  # the search, when it is a short code ("K7M4QR")
     sort: str = DEFAULT_SORT
     ascending: bool = False
     page: int = 1

@@ -125,7 +125,7 @@ conversations = sa.Table(
     sa.Column("actualisation", sa.String(12), nullable=False, index=True),
     sa.Column("intents", sa.Text, nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),
-    # The latest short code (passerelle/shortcode.py, "K7M4QP"); every code is a tag.
+    # The latest short code (passerelle/shortcode.py, "K7M4QR"); every code is a tag.
     sa.Column("code", sa.String(8)),
     # The last question of an unfinished actualisation, and its step in the funnel.
     sa.Column("stuck_at", sa.String(40), index=True),

@@ -94,7 +94,7 @@ class Summary:
     intents: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     search_text: str = ""
-    codes: list[str] = field(default_factory=list)  # compact ("K7M4QP"), oldest first
+    codes: list[str] = field(default_factory=list)  # compact ("K7M4QR"), oldest first
     stuck_at: Optional[str] = None  # a question of QUESTION_LABELS
     stopped_step: Optional[str] = None  # a step of FUNNEL_STEPS
     loops: int = 0

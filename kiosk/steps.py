@@ -63,7 +63,7 @@ def list_items_as_sentences(text: str) -> str:
 def speakable(paragraph: str, today: date) -> str:
     """One paragraph of a bot message as the words the kiosk's voice reads."""
     text = list_items_as_sentences(without_current_year(without_links(paragraph), today))
-    # The conversation's code ("K7M-4QP") is spelled, one sign at a time.
+    # The conversation's code ("K7M-4QR") is spelled, one sign at a time.
     return normalize_for_speech(spoken_codes(text))
 
 

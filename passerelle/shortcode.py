@@ -1,4 +1,4 @@
-"""The short conversation code a person gives at the desk ("K7M-4QP").
+"""The short conversation code a person gives at the desk ("K7M-4QR").
 
 It is random (never derived from a conversation id or an identifier), set once per
 session by the action server (`actions/session.py`, slot `CODE_SLOT`) and kept with the
@@ -44,18 +44,18 @@ CODE_IN_TEXT = re.compile(
 
 
 def new_code() -> str:
-    """A fresh random code, written "K7M-4QP"."""
+    """A fresh random code, written "K7M-4QR"."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     return shown(raw)
 
 
 def shown(raw: str) -> str:
-    """ "K7M4QP" -> "K7M-4QP"."""
+    """ "K7M4QR" -> "K7M-4QR"."""
     return raw[:GROUP] + SEPARATOR + raw[GROUP:]
 
 
 def normalized(text: str) -> Optional[str]:
-    """The code typed by a counsellor ("k7m 4qp", "K7M-4QP"), as stored ("K7M4QP"); None
+    """The code typed by a counsellor ("k7m 4qp", "K7M-4QR"), as stored ("K7M4QR"); None
     when `text` is not a code."""
     compact = re.sub(r"[\s\-.]", "", text or "").upper()
     if len(compact) != LENGTH or any(char not in ALPHABET for char in compact):
