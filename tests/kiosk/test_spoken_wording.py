@@ -63,6 +63,7 @@ SLOTS = {
     "rate": "34,29 €",
     "max_hours": "720",
     "dates": "du 3 au 10",
+    "conversation_code": "K7M-4QR",
     "url": "http://127.0.0.1:8000/resume/eJxdj8EKgzAQRP9lz1Kj0h7y.awgCRw.Q35V-tRhbMwN",
 }
 
