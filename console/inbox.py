@@ -28,7 +28,7 @@ from passerelle.names import FALLBACK_INTENT
 from passerelle.privacy import mask_text
 
 NOISE_LABEL = "__bruit__"
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # each row carries a list of every intent: kept short
 NLU_DIR = ROOT / "data" / "nlu"
 # Which messages the inbox shows: address value -> label condition.
 VIEWS = ("a_etiqueter", "etiquetes", "bruit")
@@ -55,37 +55,35 @@ class InboxPage:
 def page(conn: sa.engine.Connection, view: str, number: int) -> InboxPage:
     """One page of the inbox, newest first."""
     m, lab = misunderstood.c, labels.c
-    joined = misunderstood.outerjoin(labels, lab.event_id == m.event_id).outerjoin(
-        conversations, conversations.c.sender_id == m.sender_id
-    )
+    labelled = sa.select(lab.event_id).where(lab.event_id == m.event_id)
     if view == "etiquetes":
-        condition = sa.and_(lab.label.is_not(None), lab.label != NOISE_LABEL)
+        condition = labelled.where(lab.label != NOISE_LABEL).exists()
     elif view == "bruit":
-        condition = lab.label == NOISE_LABEL
+        condition = labelled.where(lab.label == NOISE_LABEL).exists()
     else:
-        condition = lab.label.is_(None)
-    total = conn.execute(sa.select(sa.func.count()).select_from(joined).where(condition)).scalar()
+        condition = ~labelled.exists()
+    total = conn.execute(
+        sa.select(sa.func.count()).select_from(misunderstood).where(condition)
+    ).scalar()
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(1, number), pages)
-    query = (
-        sa.select(
-            m.event_id,
-            m.sender_id,
-            m.ts,
-            m.text,
-            m.intent,
-            m.confidence,
-            m.reason,
-            m.question,
-            lab.label,
-            lab.counsellor,
-            conversations.c.code,
-        )
-        .select_from(joined)
+    # The page first (walking the index on `ts`), then its labels and codes.
+    shown = (
+        sa.select(misunderstood)
         .where(condition)
         .order_by(m.ts.desc(), m.event_id.desc())
         .limit(PAGE_SIZE)
         .offset((number - 1) * PAGE_SIZE)
+        .subquery()
+    )
+    query = (
+        sa.select(shown, lab.label, lab.counsellor, conversations.c.code)
+        .select_from(
+            shown.outerjoin(labels, lab.event_id == shown.c.event_id).outerjoin(
+                conversations, conversations.c.sender_id == shown.c.sender_id
+            )
+        )
+        .order_by(shown.c.ts.desc(), shown.c.event_id.desc())
     )
     rows = [dict(row._mapping) for row in conn.execute(query)]
     return InboxPage(rows, total, number, pages, view)

@@ -174,6 +174,7 @@ class Filters:
     loops: Optional[bool] = None
     search: Optional[str] = None
     code: Optional[str] = None  # the search, when it is a short code ("K7M4QR")
+    code_senders: list[str] = field(default_factory=list)  # filled by `with_code_senders`
     sort: str = DEFAULT_SORT
     ascending: bool = False
     page: int = 1
@@ -288,6 +289,16 @@ class Filters:
         return {key: value for key, value in params.items() if value}
 
 
+def with_code_senders(conn: sa.engine.Connection, filters: Filters) -> Filters:
+    """Looks up the conversations of the searched code (when the search is a code)."""
+    if filters.code:
+        query = sa.select(tags.c.sender_id).where(
+            tags.c.kind == "code", tags.c.value == filters.code
+        )
+        filters.code_senders = list(conn.execute(query).scalars())
+    return filters
+
+
 def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
     """Adds the filters to a query on `conversations` (joined to `tags` for a topic)."""
     c = conversations.c
@@ -376,6 +387,7 @@ class Page:
 def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
     """The conversations matching `filters`, newest first, one page of PAGE_SIZE."""
     c = conversations.c
+    filters = with_code_senders(conn, filters)
     total = conn.execute(_where(sa.select(sa.func.count()), filters, now)).scalar()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
@@ -415,6 +427,7 @@ def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
 
 def all_rows(conn: sa.engine.Connection, filters: Filters, now: float) -> Any:
     """Every conversation matching `filters` (for the CSV export), newest first."""
+    filters = with_code_senders(conn, filters)
     query = _where(sa.select(conversations), filters, now).order_by(*_newest_first(filters))
     return conn.execution_options(stream_results=True).execute(query)
 
