@@ -31,6 +31,7 @@ from passerelle.actualisation import (
     STATE_IN_PROGRESS,
     STATE_NONE,
 )
+from passerelle.names import AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT
 from passerelle.shortcode import normalized, shown
 from passerelle.text import fold
 from passerelle.topics import topic_label
@@ -63,6 +64,8 @@ SORTS = {
     "incompris": "fallbacks",
 }
 DEFAULT_SORT = "debut"
+# Answers, not topics: left out of the list's "Sujets" column (the filter keeps them).
+ANSWER_INTENTS = frozenset({AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT})
 
 _refresh_lock = threading.Lock()
 
@@ -419,7 +422,9 @@ def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
     for row in rows:
         row["followup"] = followed.get(row["sender_id"])
         row["channel_label"] = CHANNEL_LABELS.get(row["channel"], row["channel"])
-        row["topics"] = [topic_label(intent) for intent in row["intents"].split()]
+        row["topics"] = [
+            topic_label(intent) for intent in row["intents"].split() if intent not in ANSWER_INTENTS
+        ]
         row["code_shown"] = shown(row["code"]) if row["code"] else None
         row["stuck_label"] = QUESTION_LABELS.get(row["stuck_at"] or "")
     return Page(rows, total, page, pages)
