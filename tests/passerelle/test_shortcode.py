@@ -34,7 +34,13 @@ def test_no_ambiguous_sign() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("K7M-4QR", "K7M4QR"), ("k7m 4qr", "K7M4QR"), ("K7M4QR", "K7M4QR"), ("k7m-4q", None), ("K7P-4QR", None)],
+    [
+        ("K7M-4QR", "K7M4QR"),
+        ("k7m 4qr", "K7M4QR"),
+        ("K7M4QR", "K7M4QR"),
+        ("k7m-4q", None),
+        ("K7P-4QR", None),
+    ],
 )
 def test_a_counsellor_may_type_it_as_heard(typed: str, expected: str | None) -> None:
     assert normalized(typed) == expected
