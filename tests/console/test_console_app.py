@@ -119,7 +119,7 @@ def test_transcript_escapes_html_and_shows_masks(logged_in: TestClient) -> None:
     assert "<script>" not in page.text and "<img" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     assert '<mark class="masque">[masqué]</mark>' in page.text
-    assert "forgot_identifier" in page.text and "(55 %)" in page.text
+    assert "forgot_identifier" in page.text and "(55&nbsp;%)" in page.text
     assert "script-src" not in page.headers["content-security-policy"]
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
