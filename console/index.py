@@ -31,10 +31,9 @@ from passerelle.actualisation import (
     STATE_IN_PROGRESS,
     STATE_NONE,
 )
-from passerelle.names import AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT
 from passerelle.shortcode import normalized, shown
 from passerelle.text import fold
-from passerelle.topics import topic_label
+from passerelle.topics import ANSWER_INTENTS, topic_label
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +63,6 @@ SORTS = {
     "incompris": "fallbacks",
 }
 DEFAULT_SORT = "debut"
-# Answers, not topics: left out of the list's "Sujets" column (the filter keeps them).
-ANSWER_INTENTS = frozenset({AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT})
 
 _refresh_lock = threading.Lock()
 

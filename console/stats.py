@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from console.tables import conversations, tags
 from console.transcript import TZ
 from passerelle.actualisation import FUNNEL_STEPS, STEP_LABELS
+from passerelle.topics import ANSWER_INTENTS
 
 TOP_INTENTS = 15
 DEFAULT_DAYS = 30
@@ -83,7 +84,8 @@ def compute(conn: sa.engine.Connection, date_from: str, date_to: str) -> Stats:
         )
         return {row.value: row.n for row in conn.execute(query)}
 
-    intents = sorted(tag_counts("intent").items(), key=lambda item: (-item[1], item[0]))
+    topics = {k: v for k, v in tag_counts("intent").items() if k not in ANSWER_INTENTS}
+    intents = sorted(topics.items(), key=lambda item: (-item[1], item[0]))
     steps = tag_counts("step")
     funnel = [(STEP_LABELS[step], steps.get(step, 0)) for step in FUNNEL_STEPS]
     stopped_at = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from passerelle.names import FALLBACK_INTENT
+from passerelle.names import AFFIRM_INTENT, DENY_INTENT, FALLBACK_INTENT, INFORM_INTENT
 
 TOPIC_LABELS = {
     "greet": "Salutation",
@@ -49,6 +49,10 @@ TOPIC_LABELS = {
     FALLBACK_INTENT: "Non compris",
 }
 
+# Answers to a question, not topics a person brings: left out of the console's "Sujets"
+# column and top-topics chart (its topic filter still offers them).
+ANSWER_INTENTS = frozenset({AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT})
+
 
 def topic_label(intent: Optional[str]) -> str:
     """The French label of an intent; an unknown intent keeps its name (never hidden)."""
@@ -57,4 +61,4 @@ def topic_label(intent: Optional[str]) -> str:
     return TOPIC_LABELS.get(intent, intent)
 
 
-__all__ = ["TOPIC_LABELS", "topic_label"]
+__all__ = ["ANSWER_INTENTS", "TOPIC_LABELS", "topic_label"]
