@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from passerelle.names import LISTEN_ACTION, SESSION_START_ACTION
+from passerelle.names import LISTEN_ACTION, SESSION_START_ACTION, WIDGET_CHANNEL, channel_of
 from passerelle.shortcode import CODE_SLOT, new_code
 
 
@@ -18,8 +18,11 @@ class ActionSessionStart(Action):
     Rasa's version starts the session and carries no slot over
     (`session_config: carry_over_slots_to_new_session: false`); this one does the same and
     draws a fresh random code (`passerelle/shortcode.py`) into the slot `conversation_code`.
-    The code is also sent as a custom message (`{"conversation_code": ...}`): the widget
-    shows it; the kiosk says it in its variant of `utter_human_handoff`.
+    In a widget conversation the code is also sent as a custom message
+    (`{"conversation_code": ...}`), which the widget's channel passes on as its own socket
+    event: the widget shows it. Other channels get no extra message (REST clients keep
+    their replies as they were); the kiosk says the code in its variant of
+    `utter_human_handoff`, filled from the slot.
     """
 
     def name(self) -> Text:
@@ -29,5 +32,6 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         code = new_code()
-        dispatcher.utter_message(json_message={CODE_SLOT: code})
+        if channel_of(tracker.sender_id) == WIDGET_CHANNEL:
+            dispatcher.utter_message(json_message={CODE_SLOT: code})
         return [SessionStarted(), SlotSet(CODE_SLOT, code), ActionExecuted(LISTEN_ACTION)]

@@ -22,6 +22,8 @@ channel name) and adds what the widget cannot be trusted to do alone:
   at most 4 KB (otherwise a French answer);
 - every bot text carries a speech token (`passerelle.names.SPEECH_TOKEN_FIELD`), the only way
   the web app's "Écouter" reads a text aloud;
+- the conversation's short code (`passerelle/shortcode.py`), drawn at session start by the
+  action server, reaches the widget as the socket event `CODE_EVENT`, apart from messages;
 - a turn never ends in a dead end: when the assistant's last message of a turn has no buttons
   and asks nothing (an answer outside the actualisation form), `FOLLOW_UP_RESPONSE`
   ("Autre question ?" with buttons) follows. Inside the form every turn ends with the next
@@ -76,6 +78,8 @@ QUESTION_PREFIX = "utter_ask_"
 CLOSING_RESPONSES = frozenset({"utter_goodbye", FOLLOW_UP_RESPONSE})
 # Marks the follow-up message for the widget (web/static/widget.js reads it).
 FOLLOW_UP_FIELD = "follow_up"
+# The socket event carrying the conversation's short code (web/static/widget.js).
+CODE_EVENT = "conversation_code"
 
 
 def new_session_id() -> str:
@@ -167,14 +171,13 @@ class WidgetOutput(SocketIOOutput):
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:
-        """The session's short code goes to the widget as `{"conversation_code": ...}`.
-
-        Rasa's socket.io output would pass a custom message's keys to `emit` as arguments;
-        the code is the only custom message the assistant sends the widget.
+        """The session's short code goes to the widget as its own event, `CODE_EVENT`
+        (`{"code": "K7M-4QR"}`), never as a bot message: it is not something the assistant
+        says. Rasa's socket.io output would pass a custom message's keys to `emit`.
         """
         code = json_message.get(CODE_SLOT)
         if isinstance(code, str):
-            await self.sio.emit(self.bot_message_evt, {CODE_SLOT: code}, room=recipient_id)
+            await self.sio.emit(CODE_EVENT, {"code": code}, room=recipient_id)
             return
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 

@@ -1,4 +1,4 @@
-"""Session start: Rasa's steps, and a fresh short code in its slot and sent to the person."""
+"""Session start: Rasa's steps, a fresh short code in its slot, sent to the widget only."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from passerelle.domain import load_domain
 from passerelle.shortcode import CODE_SLOT, normalized
 
 
-def start() -> tuple[list[dict], list[dict]]:
-    tracker = Tracker("web-test", {}, {}, [], False, None, {}, "action_listen")
+def start(sender: str = "web-" + "0" * 32) -> tuple[list[dict], list[dict]]:
+    tracker = Tracker(sender, {}, {}, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionSessionStart().run(dispatcher, tracker, load_domain()))
     return events, dispatcher.messages
@@ -37,6 +37,13 @@ def test_session_starts_with_a_code_in_its_slot_and_sent_as_data() -> None:
             "attachment": None,
         }
     ]
+
+
+def test_other_channels_get_no_extra_message() -> None:
+    for sender in ("kiosque-" + "0" * 32, "rest-client-1"):
+        events, messages = start(sender)
+        assert events[1]["name"] == CODE_SLOT and normalized(events[1]["value"])
+        assert messages == []
 
 
 def test_each_session_draws_its_own_code() -> None:

@@ -134,7 +134,9 @@ def test_the_inbox_lists_fallbacks_and_loops_with_the_guessed_intent(
     for text in (*REFUSED, "blablabla", "zzz"):
         assert text in page, text
     assert "Question répétée : salaire horaire" in page
-    assert "Réponse à une question&nbsp;(61&nbsp;%)" in page  # the intent guessed for the refused answers
+    assert (
+        "Réponse à une question&nbsp;(61&nbsp;%)" in page
+    )  # the intent guessed for the refused answers
 
 
 def label(client: TestClient, text: str, value: str) -> None:

@@ -847,14 +847,7 @@
     if (!payload || typeof payload !== "object") {
       return;
     }
-    if (typeof payload.conversation_code === "string") {
-      if (CODE.test(payload.conversation_code)) {
-        state.code = payload.conversation_code;
-        save();
-        showCode();
-      }
-      return;
-    }
+
     var text = typeof payload.text === "string" ? payload.text : "";
     var raw = Array.isArray(payload.quick_replies) ? payload.quick_replies
       : (Array.isArray(payload.buttons) ? payload.buttons : []);
@@ -977,6 +970,15 @@
     socket.on("bot_uttered", function (payload) {
       if (current === socket) {
         onBotMessage(payload);
+      }
+    });
+    // The conversation's short code, sent at each session start (rasa_server/widget.py).
+    socket.on("conversation_code", function (payload) {
+      if (current === socket && payload && typeof payload.code === "string" &&
+          CODE.test(payload.code)) {
+        state.code = payload.code;
+        save();
+        showCode();
       }
     });
     socket.on("connect_error", function () { offline(current); });
