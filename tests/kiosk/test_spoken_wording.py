@@ -64,7 +64,8 @@ SLOTS = {
     "max_hours": "720",
     "dates": "du 3 au 10",
     "conversation_code": "K7M-4QR",
-    "url": "http://127.0.0.1:8000/resume/eJxdj8EKgzAQRP9lz1Kj0h7y.awgCRw.Q35V-tRhbMwN",
+    "url": "http://127.0.0.1:8000/resume/gAAAAABpJ1Xq3r9cVt2mHkQe8sLw0Zc-Jx_7nVuT4o",
+    "link_hours": "48",
 }
 
 
