@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from passerelle.files import prepare_sqlite
+
+logger = logging.getLogger(__name__)
 
 # Rasa's SQL tracker store table, described exactly as Rasa 3.6 creates it.
 # The console never writes to it; only the purge command deletes old rows.
@@ -196,6 +200,15 @@ def create_console_tables(engine: sa.engine.Engine) -> None:
     METADATA.create_all(engine)
     if not sa.inspect(engine).has_table(legacy_flags.name):
         return
+    try:
+        _migrate_flags(engine)
+    except sa.exc.SQLAlchemyError:
+        # Most likely another console process (several workers) migrating at the same
+        # moment; otherwise the old table is still there and the next start tries again.
+        logger.warning("Old flags not migrated now; retried at next start", exc_info=True)
+
+
+def _migrate_flags(engine: sa.engine.Engine) -> None:
     with engine.begin() as conn:
         known = set(conn.execute(sa.select(followups.c.sender_id)).scalars())
         rows = [
@@ -213,6 +226,7 @@ def create_console_tables(engine: sa.engine.Engine) -> None:
         if rows:
             conn.execute(followups.insert(), rows)
         legacy_flags.drop(conn)
+    logger.info("%s old flags became follow-ups", len(rows))
 
 
 def rasa_events_exist(engine: sa.engine.Engine) -> bool:
