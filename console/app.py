@@ -41,14 +41,43 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from console import auth, charts, data, exports, index, retention, stats, store
+from console import (
+    auth,
+    charts,
+    data,
+    exports,
+    followup,
+    inbox,
+    index,
+    retention,
+    stats,
+    store,
+)
 from console.tables import create_console_tables, make_engine
-from console.transcript import CHANNEL_LABELS, TZ, form_answers, shown_state, transcript
-from passerelle.actualisation import ANSWER_LABELS, ANSWERS_IN_ORDER, STATE_LABELS
+from console.transcript import (
+    CHANNEL_LABELS,
+    REASON_LOOP,
+    TZ,
+    clean_transcript,
+    form_answers,
+    shown_state,
+)
+from passerelle.actualisation import (
+    ANSWER_LABELS,
+    FUNNEL_STEPS,
+    HOURS_SLOT,
+    QUESTION_LABELS,
+    SALARY_SLOT,
+    STATE_LABELS,
+    STEP_LABELS,
+)
 from passerelle.config import Settings
 from passerelle.config import settings as default_settings
 from passerelle.http import SecurityHeaders
+from passerelle.numbers import format_euros, format_number
 from passerelle.privacy import MASK
+from passerelle.shortcode import shown as shown_code
+from passerelle.topics import topic_label
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +109,27 @@ def _when(timestamp: Optional[float]) -> str:
     return datetime.fromtimestamp(timestamp, TZ).strftime("%d/%m/%Y %H:%M")
 
 
-def _answer(value: Any) -> str:
+def _day_time(timestamp: Optional[float]) -> str:
+    """ "26/11 14:05": short, for the list's reference and last message."""
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(timestamp, TZ).strftime("%d/%m %H:%M")
+
+
+def _answer(value: Any, slot: Optional[str] = None) -> str:
+    """An answer as a counsellor reads it: "oui", "35 h", "1 200 €"."""
     if value is True:
         return "oui"
     if value is False:
         return "non"
     if value is None:
         return "—"
+    if isinstance(value, (int, float)):
+        if slot == HOURS_SLOT:
+            return f"{format_number(value)} h"
+        if slot == SALARY_SLOT:
+            return format_euros(value)
+        return format_number(value)
     return str(value)
 
 
@@ -171,9 +214,25 @@ class Console:
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
-        self.jinja.filters.update(when=_when, masked=_masked, answer=_answer)
+        self.jinja.filters.update(
+            when=_when,
+            day_time=_day_time,
+            masked=_masked,
+            answer=_answer,
+            topic=topic_label,
+            code=shown_code,
+        )
         self.jinja.globals.update(
-            state_labels=STATE_LABELS, channel_labels=CHANNEL_LABELS, answer_labels=ANSWER_LABELS
+            state_labels=STATE_LABELS,
+            channel_labels=CHANNEL_LABELS,
+            answer_labels=ANSWER_LABELS,
+            question_labels=QUESTION_LABELS,
+            step_labels=STEP_LABELS,
+            funnel_steps=FUNNEL_STEPS,
+            status_labels=followup.STATUS_LABELS,
+            reason_labels=followup.REASON_LABELS,
+            reason_loop=REASON_LOOP,
+            noise_label=inbox.NOISE_LABEL,
         )
         self._refreshed_at = 0.0
         self._intents: Optional[list[str]] = None
@@ -317,6 +376,17 @@ class Console:
             params = filters.query_params(number)
             return "/?" + urlencode(params) if params else "/"
 
+        def sort_url(column: str) -> str:
+            """The list sorted on `column`; a second click turns the order around."""
+            params = filters.query_params()
+            params.pop("ordre", None)
+            params["tri"] = column
+            if filters.sort == column and not filters.ascending:
+                params["ordre"] = "croissant"
+            if column == index.DEFAULT_SORT and "ordre" not in params:
+                params.pop("tri")
+            return "/?" + urlencode(params) if params else "/"
+
         export_params = filters.query_params()
         return self.render(
             request,
@@ -325,6 +395,7 @@ class Console:
             page=page,
             intents=intents,
             page_url=page_url,
+            sort_url=sort_url,
             export_url="/export.csv" + ("?" + urlencode(export_params) if export_params else ""),
         )
 
@@ -356,27 +427,59 @@ class Console:
             request,
             "conversation.html",
             sender_id=sender_id,
-            lines=transcript(events),
+            lines=clean_transcript(events),
             answers=form_answers(events),
-            form_slots=ANSWERS_IN_ORDER,
             summary=summary,
-            flag=data.flag_of(self.engine, sender_id),
+            followup=followup.followup_of(self.engine, sender_id),
+            saved=request.query_params.get("suivi") == "ok",
             notes=data.notes_of(self.engine, sender_id),
             note_message=message,
             query=urlencode({"id": sender_id}),
         )
 
-    async def flag(self, request: Request) -> Response:
+    async def change_followup(self, request: Request) -> Response:
+        """Sets the follow-up's status, reason and assignee (or removes it)."""
         form = await self.checked_form(request)
         sender_id = str(form.get("id", ""))
         counsellor = counsellor_of(request)
         await run_in_threadpool(self._conversation_or_404_id, sender_id)
-        flagged = await run_in_threadpool(data.toggle_flag, self.engine, sender_id, counsellor)
-        action = "signalement" if flagged else "signalement retiré"
-        await run_in_threadpool(
-            data.record, self.engine, counsellor, action, sender_id, _client_ip(request)
-        )
-        return RedirectResponse("/conversation?" + urlencode({"id": sender_id}), 303)
+        if form.get("retirer"):
+            await run_in_threadpool(
+                followup.close, self.engine, sender_id, counsellor, _client_ip(request)
+            )
+        else:
+            status, reason = str(form.get("statut", "")), str(form.get("motif", ""))
+            if status not in followup.STATUS_LABELS or reason not in followup.REASON_LABELS:
+                raise HTTPException(400, "Choisissez un statut et un motif dans les listes.")
+            wanted = followup.Change(status, reason, str(form.get("responsable", "")))
+            await run_in_threadpool(
+                followup.change, self.engine, sender_id, counsellor, wanted, _client_ip(request)
+            )
+        back = urlencode({"id": sender_id, "suivi": "ok"})
+        return RedirectResponse(f"/conversation?{back}#suivi", 303)
+
+    async def edit_note(self, request: Request) -> Response:
+        form = await self.checked_form(request)
+        sender_id = str(form.get("id", ""))
+        text = str(form.get("texte", "")).strip()
+        raw_id = str(form.get("note", ""))
+        await run_in_threadpool(self._conversation_or_404_id, sender_id)
+        back = {"id": sender_id}
+        if not text:
+            back["note"] = "vide"
+        elif len(text) > MAX_NOTE_LENGTH:
+            back["note"] = "longue"
+        elif not raw_id.isdigit() or not await run_in_threadpool(
+            followup.edit_note,
+            self.engine,
+            sender_id,
+            int(raw_id),
+            counsellor_of(request),
+            text,
+            _client_ip(request),
+        ):
+            raise HTTPException(404, "Cette note n'existe pas.")
+        return RedirectResponse("/conversation?" + urlencode(back) + "#notes", 303)
 
     def _conversation_or_404_id(self, sender_id: str) -> None:
         if not data.conversation_exists(self.engine, sender_id):
@@ -406,14 +509,21 @@ class Console:
             self.engine, counsellor_of(request), "export JSON", sender_id, _client_ip(request)
         )
         note_rows = data.notes_of(self.engine, sender_id)
+        followed = followup.followup_of(self.engine, sender_id)
         document = {
             "conversation": sender_id,
-            "signalee": data.flag_of(self.engine, sender_id) is not None,
+            "suivi": None
+            if followed is None
+            else {
+                "statut": followup.STATUS_LABELS[followed.status],
+                "motif": followup.REASON_LABELS[followed.reason],
+                "responsable": followed.assignee,
+            },
             "reponses_actualisation": form_answers(events),
             "notes": [
                 {"conseiller": n.counsellor, "date": n.at, "texte": n.text} for n in note_rows
             ],
-            "messages": [line.as_dict() for line in transcript(events)],
+            "messages": [line.as_dict() for line in clean_transcript(events)],
         }
         return Response(
             exports.safe_json(document),
@@ -438,9 +548,9 @@ class Console:
         now = time.time()
 
         def lines() -> Any:
-            flagged = data.flagged_ids(self.engine)
             with self.engine.connect() as conn:
-                yield from exports.csv_lines(index.all_rows(conn, filters, now), flagged, now)
+                followed = exports.followup_statuses(conn)
+                yield from exports.csv_lines(index.all_rows(conn, filters, now), followed, now)
 
         return StreamingResponse(
             lines(),
@@ -455,20 +565,74 @@ class Console:
         date_from, date_to = stats.period(filters.date_from, filters.date_to, today)
         with self.engine.connect() as conn:
             figures = stats.compute(conn, date_from, date_to)
+        funnel_links = [
+            "/?" + urlencode({"arret": step, "du": date_from, "au": date_to})
+            for step in figures.funnel_steps
+        ]
         svg = {
             "per_day": charts.vertical_bars("Conversations par jour", figures.per_day),
-            "intents": charts.horizontal_bars("Sujets les plus demandés", figures.top_intents),
+            "intents": charts.horizontal_bars(
+                "Sujets les plus demandés",
+                [(topic_label(intent), count) for intent, count in figures.top_intents],
+            ),
             "fallback": charts.line(
                 "Messages non compris (%) par jour", figures.fallback_rate, " %"
             ),
-            "funnel": charts.horizontal_bars("Parcours de l'actualisation", figures.funnel),
+            "funnel": charts.horizontal_bars(
+                "Parcours de l'actualisation", figures.funnel, links=funnel_links
+            ),
         }
         return self.render(
             request,
             "stats.html",
             figures=figures,
             svg=svg,
+            funnel_links=funnel_links,
             errors=filters.errors,
+        )
+
+    def inbox_page(self, request: Request) -> Response:
+        self.refresh_index()
+        view = request.query_params.get("vue", inbox.DEFAULT_VIEW)
+        view = view if view in inbox.VIEWS else inbox.DEFAULT_VIEW
+        raw = request.query_params.get("page", "1")
+        number = int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+        with self.engine.connect() as conn:
+            found = inbox.page(conn, view, number)
+        return self.render(
+            request,
+            "inbox.html",
+            inbox=found,
+            intents=inbox.intents(),
+            saved=request.query_params.get("ok") == "1",
+        )
+
+    async def label_message(self, request: Request) -> Response:
+        form = await self.checked_form(request)
+        raw_id = str(form.get("message", ""))
+        value = str(form.get("etiquette", ""))
+        view = str(form.get("vue", inbox.DEFAULT_VIEW))
+        view = view if view in inbox.VIEWS else inbox.DEFAULT_VIEW
+        if not raw_id.isdigit() or not await run_in_threadpool(
+            inbox.label,
+            self.engine,
+            int(raw_id),
+            value,
+            counsellor_of(request),
+            _client_ip(request),
+        ):
+            raise HTTPException(404, "Ce message ou ce sujet n'existe pas.")
+        return RedirectResponse("/incompris?" + urlencode({"vue": view, "ok": "1"}), 303)
+
+    def export_nlu(self, request: Request) -> Response:
+        counsellor = counsellor_of(request)
+        data.record(self.engine, counsellor, "export NLU", None, _client_ip(request))
+        with self.engine.connect() as conn:
+            examples = inbox.labelled_examples(conn)
+        return Response(
+            inbox.nlu_yaml(examples, counsellor),
+            media_type="text/plain; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="incompris.yml"'},
         )
 
     def audit_log(self, request: Request) -> Response:
@@ -507,13 +671,17 @@ def create_app(
         Route("/logout", console.logout, methods=["POST"]),
         Route("/", console.conversations),
         Route("/conversation", console.conversation),
-        Route("/conversation/flag", console.flag, methods=["POST"]),
+        Route("/conversation/suivi", console.change_followup, methods=["POST"]),
         Route("/conversation/note", console.note, methods=["POST"]),
+        Route("/conversation/note/modifier", console.edit_note, methods=["POST"]),
         Route("/conversation/transcript.json", console.transcript_json),
         Route("/conversation/story.yml", console.story),
         Route("/export.csv", console.export_csv),
         Route("/stats", console.statistics),
         Route("/audit", console.audit_log),
+        Route("/incompris", console.inbox_page),
+        Route("/incompris/etiquette", console.label_message, methods=["POST"]),
+        Route("/incompris/nlu.yml", console.export_nlu),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Sequence
+from typing import Optional, Sequence
 
 WIDTH = 720
 BAR_HEIGHT = 22
@@ -35,8 +35,16 @@ def _empty(title: str) -> str:
     )
 
 
-def horizontal_bars(title: str, items: Sequence[tuple[str, float]], unit: str = "") -> str:
-    """One bar per (label, value), longest first as given; the value is written at the end."""
+def horizontal_bars(
+    title: str,
+    items: Sequence[tuple[str, float]],
+    unit: str = "",
+    links: Optional[Sequence[str]] = None,
+) -> str:
+    """One bar per (label, value), longest first as given; the value is written at the end.
+
+    With `links` (one address per bar), each bar and its label lead to that address.
+    """
     if not items:
         return _empty(title)
     top = max(value for _, value in items) or 1
@@ -47,7 +55,7 @@ def horizontal_bars(title: str, items: Sequence[tuple[str, float]], unit: str = 
         y = BAR_GAP + row * (BAR_HEIGHT + BAR_GAP)
         length = max(1.0, usable * value / top)
         shown = f"{value:g}{unit}"
-        body.append(
+        bar = (
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" {FONT}'
             f' fill="{TEXT_COLOUR}">{escape(label)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}"'
@@ -55,6 +63,9 @@ def horizontal_bars(title: str, items: Sequence[tuple[str, float]], unit: str = 
             f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" {FONT}'
             f' fill="{TEXT_COLOUR}">{escape(shown)}</text>'
         )
+        if links:
+            bar = f'<a href="{escape(links[row])}">{bar}</a>'
+        body.append(bar)
     return _svg(height, title, body)
 
 

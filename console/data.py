@@ -1,4 +1,4 @@
-"""The console's own data: flags, notes and the audit log (SQL lives here, not in handlers).
+"""The console's own data: notes and the audit log (SQL lives here, not in handlers).
 
 Notes go through the same masker as the conversations (`passerelle/privacy.py`).
 
@@ -15,7 +15,7 @@ from typing import Any, Optional, Sequence
 import sqlalchemy as sa
 
 from console import store
-from console.tables import audit, flags, notes
+from console.tables import audit, notes
 from passerelle.privacy import mask_text
 
 logger = logging.getLogger(__name__)
@@ -61,29 +61,6 @@ def conversation_exists(engine: sa.engine.Engine, sender_id: str) -> bool:
         return bool(sender_id) and bool(store.conversation(conn, sender_id))
 
 
-def toggle_flag(engine: sa.engine.Engine, sender_id: str, counsellor: str) -> bool:
-    """Flags the conversation, or removes its flag; True when it is now flagged."""
-    with engine.begin() as conn:
-        removed = conn.execute(flags.delete().where(flags.c.sender_id == sender_id))
-        if removed.rowcount:
-            return False
-        conn.execute(
-            flags.insert().values(sender_id=sender_id, counsellor=counsellor, at=time.time())
-        )
-        return True
-
-
-def flag_of(engine: sa.engine.Engine, sender_id: str) -> Optional[Any]:
-    """The conversation's flag row, or None."""
-    with engine.connect() as conn:
-        return conn.execute(sa.select(flags).where(flags.c.sender_id == sender_id)).first()
-
-
-def flagged_ids(engine: sa.engine.Engine) -> set[str]:
-    with engine.connect() as conn:
-        return {row.sender_id for row in conn.execute(sa.select(flags.c.sender_id))}
-
-
 def add_note(engine: sa.engine.Engine, sender_id: str, counsellor: str, text: str) -> None:
     """Stores a counsellor's note, masked like the conversations (a note may quote a secret)."""
     with engine.begin() as conn:
@@ -107,9 +84,6 @@ __all__ = [
     "add_note",
     "audit_page",
     "conversation_exists",
-    "flag_of",
-    "flagged_ids",
     "notes_of",
     "record",
-    "toggle_flag",
 ]

@@ -9,20 +9,29 @@ import re
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+import sqlalchemy as sa
+
+from console.followup import STATUS_LABELS
 from console.store import Event
+from console.tables import followups
 from console.transcript import CHANNEL_LABELS, SILENT_ACTIONS, TZ, shown_state
-from passerelle.actualisation import STATE_LABELS
+from passerelle.actualisation import QUESTION_LABELS, STATE_LABELS
+from passerelle.shortcode import CODE_SLOT, shown
+from passerelle.topics import topic_label
 
 CSV_COLUMNS = (
     "conversation",
+    "code",
     "date",
+    "dernier_message",
     "canal",
     "tours",
     "sujets",
     "incompris",
     "conseiller_demande",
     "actualisation",
-    "signalee",
+    "bloque_a",
+    "suivi",
 )
 # A spreadsheet would run cells starting with these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +53,15 @@ def local_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def csv_lines(rows: Iterable[Any], flagged: set[str], now: float) -> Iterator[str]:
+def followup_statuses(conn: sa.engine.Connection) -> dict[str, str]:
+    """Each followed conversation's status, as a counsellor reads it."""
+    return {
+        row.sender_id: STATUS_LABELS.get(row.status, row.status)
+        for row in conn.execute(sa.select(followups.c.sender_id, followups.c.status))
+    }
+
+
+def csv_lines(rows: Iterable[Any], followed: dict[str, str], now: float) -> Iterator[str]:
     """The CSV file line by line (semicolon separated, as French spreadsheets expect)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -57,14 +74,17 @@ def csv_lines(rows: Iterable[Any], flagged: set[str], now: float) -> Iterator[st
         writer.writerow(
             [
                 _cell(row.sender_id),
+                shown(row.code) if row.code else "",
                 local_time(row.first_ts),
+                local_time(row.last_ts),
                 CHANNEL_LABELS.get(row.channel, row.channel),
                 row.turns,
-                _cell(row.intents),
+                _cell(", ".join(topic_label(intent) for intent in row.intents.split())),
                 row.fallbacks,
                 "oui" if row.human_asked else "non",
                 STATE_LABELS[state].lower() if state in STATE_LABELS else state,
-                "oui" if row.sender_id in flagged else "non",
+                QUESTION_LABELS.get(row.stuck_at or "", ""),
+                followed.get(row.sender_id, "").lower(),
             ]
         )
         yield buffer.getvalue()
@@ -120,7 +140,8 @@ def story_yaml(sender_id: str, events: list[Event], reviewer: str) -> str:
             name = event.action_name or data.get("name")
             if name and name not in STORY_SKIPPED_ACTIONS:
                 lines.append(f"  - action: {_name(name)}")
-        elif event.type_name == "slot" and data.get("name"):
+        elif event.type_name == "slot" and data.get("name") and data["name"] != CODE_SLOT:
+            # The code is drawn at random each session: a story cannot expect it.
             lines.append("  - slot_was_set:")
             lines.append(f"    - {_name(str(data['name']))}: {_value(data.get('value'))}")
         elif event.type_name == "active_loop":

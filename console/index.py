@@ -12,23 +12,35 @@ from typing import Any, Mapping, Optional
 import sqlalchemy as sa
 
 from console import store
-from console.tables import conversations, flags, index_state, tags
+from console.tables import (
+    conversations,
+    followups,
+    index_state,
+    labels,
+    misunderstood,
+    notes,
+    tags,
+)
 from console.transcript import CHANNEL_LABELS, Summary, summarize
 from passerelle.actualisation import (
+    FUNNEL_STEPS,
     IDLE_MINUTES_BEFORE_ABANDONED,
+    QUESTION_LABELS,
     STATE_ABANDONED,
     STATE_COMPLETED,
     STATE_IN_PROGRESS,
     STATE_NONE,
 )
+from passerelle.shortcode import normalized, shown
 from passerelle.text import fold
+from passerelle.topics import ANSWER_INTENTS, topic_label
 
 logger = logging.getLogger(__name__)
 
 LAST_EVENT_KEY = "last_event_id"
 SCHEMA_KEY = "index_schema"
 # Bump when the summary changes: the index is then rebuilt from Rasa's events.
-INDEX_SCHEMA = 3
+INDEX_SCHEMA = 4
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
 # Filter values in the page address (French, readable) -> stored values.
@@ -40,6 +52,17 @@ ACTUALISATION_FILTERS = {
 }
 CHANNEL_FILTERS = {"widget": "widget", "borne": "kiosk", "rest": "rest"}
 YES_NO = {"oui": True, "non": False}
+# Follow-up statuses in the page address -> stored values (console/data.py names them).
+FOLLOWUP_FILTERS = {"a_traiter": "a_traiter", "en_cours": "en_cours", "traite": "traite"}
+NO_FOLLOWUP = "aucun"
+# Sortable columns: address value -> index column.
+SORTS = {
+    "debut": "first_ts",
+    "dernier": "last_ts",
+    "tours": "turns",
+    "incompris": "fallbacks",
+}
+DEFAULT_SORT = "debut"
 
 _refresh_lock = threading.Lock()
 
@@ -92,7 +115,7 @@ def _check_schema(engine: sa.engine.Engine) -> None:
         if version == INDEX_SCHEMA:
             return
         logger.info("Conversation index rebuilt (schema %s)", INDEX_SCHEMA)
-        for table in (tags, conversations):
+        for table in (tags, conversations, misunderstood):
             table.drop(conn, checkfirst=True)
             table.create(conn)
         conn.execute(
@@ -103,27 +126,32 @@ def _check_schema(engine: sa.engine.Engine) -> None:
 
 def _replace(conn: sa.engine.Connection, senders: list[str], summaries: list[Summary]) -> None:
     """Replaces the index rows of these conversations by their new summaries."""
-    conn.execute(conversations.delete().where(conversations.c.sender_id.in_(senders)))
-    conn.execute(tags.delete().where(tags.c.sender_id.in_(senders)))
+    for table in (conversations, tags, misunderstood):
+        conn.execute(table.delete().where(table.c.sender_id.in_(senders)))
     if summaries:
         conn.execute(conversations.insert(), [summary.row() for summary in summaries])
     rows = [
         {"sender_id": summary.sender_id, "kind": kind, "value": value, "first_ts": summary.first_ts}
         for summary in summaries
-        for kind, values in (("intent", summary.intents), ("step", summary.steps))
+        for kind, values in (
+            ("intent", summary.intents),
+            ("step", summary.steps),
+            ("code", summary.codes),
+        )
         for value in values
     ]
     if rows:
         conn.execute(tags.insert(), rows)
+    inbox = [row for summary in summaries for row in summary.misunderstood]
+    if inbox:
+        conn.execute(misunderstood.insert(), inbox)
 
 
 def forget(conn: sa.engine.Connection, senders: list[str]) -> None:
-    """Removes conversations from the index, flags and notes (after a purge)."""
-    from console.tables import notes
-
+    """Removes conversations from the index, follow-ups, notes and labels (after a purge)."""
     for start in range(0, len(senders), store.SENDER_BATCH):
         batch = senders[start : start + store.SENDER_BATCH]
-        for table in (conversations, tags, flags, notes):
+        for table in (conversations, tags, misunderstood, followups, notes, labels):
             conn.execute(table.delete().where(table.c.sender_id.in_(batch)))
 
 
@@ -140,8 +168,15 @@ class Filters:
     fallback: Optional[bool] = None
     human: Optional[bool] = None
     actualisation: Optional[str] = None
-    flagged: Optional[bool] = None
+    followup: Optional[str] = None  # a status, or NO_FOLLOWUP
+    stuck_at: Optional[str] = None  # a question of QUESTION_LABELS
+    stopped_step: Optional[str] = None  # a step of FUNNEL_STEPS
+    loops: Optional[bool] = None
     search: Optional[str] = None
+    code: Optional[str] = None  # the search, when it is a short code ("K7M4QR")
+    code_senders: list[str] = field(default_factory=list)  # filled by `with_code_senders`
+    sort: str = DEFAULT_SORT
+    ascending: bool = False
     page: int = 1
     errors: list[str] = field(default_factory=list)
 
@@ -174,7 +209,31 @@ class Filters:
             ("actualisation", "actualisation", ACTUALISATION_FILTERS, "Cet état n'existe pas."),
             ("incompris", "fallback", YES_NO, "Choisissez oui ou non."),
             ("humain", "human", YES_NO, "Choisissez oui ou non."),
-            ("signalee", "flagged", YES_NO, "Choisissez oui ou non."),
+            ("boucle", "loops", YES_NO, "Choisissez oui ou non."),
+            (
+                "suivi",
+                "followup",
+                {**FOLLOWUP_FILTERS, NO_FOLLOWUP: NO_FOLLOWUP},
+                "Ce statut n'existe pas.",
+            ),
+            (
+                "bloque",
+                "stuck_at",
+                {name: name for name in QUESTION_LABELS},
+                "Cette question n'existe pas.",
+            ),
+            (
+                "arret",
+                "stopped_step",
+                {name: name for name in FUNNEL_STEPS},
+                "Cette étape n'existe pas.",
+            ),
+            (
+                "tri",
+                "sort",
+                {name: name for name in SORTS},
+                "On ne peut pas trier sur cette colonne.",
+            ),
         )
         for name, attr, allowed, message in choices:
             raw = text(name)
@@ -191,6 +250,8 @@ class Filters:
             )
             search = search[:MAX_SEARCH_LENGTH]
         found.search = search or None
+        found.code = normalized(search) if search else None
+        found.ascending = text("ordre") == "croissant"
         raw_page = text("page")
         if raw_page.isdigit() and 0 < int(raw_page) < 1_000_000:
             found.page = int(raw_page)
@@ -216,11 +277,26 @@ class Filters:
             "incompris": yes_no(self.fallback),
             "humain": yes_no(self.human),
             "actualisation": reverse_state.get(self.actualisation) if self.actualisation else None,
-            "signalee": yes_no(self.flagged),
+            "boucle": yes_no(self.loops),
+            "suivi": self.followup,
+            "bloque": self.stuck_at,
+            "arret": self.stopped_step,
             "q": self.search,
+            "tri": None if self.sort == DEFAULT_SORT else self.sort,
+            "ordre": "croissant" if self.ascending else None,
             "page": str(page) if page and page > 1 else None,
         }
         return {key: value for key, value in params.items() if value}
+
+
+def with_code_senders(conn: sa.engine.Connection, filters: Filters) -> Filters:
+    """Looks up the conversations of the searched code (when the search is a code)."""
+    if filters.code:
+        query = sa.select(tags.c.sender_id).where(
+            tags.c.kind == "code", tags.c.value == filters.code
+        )
+        filters.code_senders = list(conn.execute(query).scalars())
+    return filters
 
 
 def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
@@ -259,12 +335,27 @@ def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
             query = query.where(c.actualisation == STATE_IN_PROGRESS, c.last_ts >= idle_since)
         else:
             query = query.where(c.actualisation == filters.actualisation)
-    if filters.flagged is not None:
-        flagged_ids = sa.select(flags.c.sender_id)
+    if filters.loops is not None:
+        query = query.where(c.loops > 0 if filters.loops else c.loops == 0)
+    if filters.stuck_at:
+        query = query.where(c.stuck_at == filters.stuck_at)
+    if filters.stopped_step:
+        query = query.where(c.stopped_step == filters.stopped_step)
+    if filters.followup == NO_FOLLOWUP:
+        query = query.where(c.sender_id.not_in(sa.select(followups.c.sender_id)))
+    elif filters.followup:
         query = query.where(
-            c.sender_id.in_(flagged_ids) if filters.flagged else c.sender_id.not_in(flagged_ids)
+            c.sender_id.in_(
+                sa.select(followups.c.sender_id).where(followups.c.status == filters.followup)
+            )
         )
-    if filters.search:
+    if filters.code:
+        # A short code finds its conversation, whatever the person wrote.
+        coded = sa.select(tags.c.sender_id).where(
+            tags.c.kind == "code", tags.c.value == filters.code
+        )
+        query = query.where(c.sender_id.in_(coded))
+    elif filters.search:
         for word in fold(filters.search).split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(c.search_text.like(f"%{escaped}%", escape="\\"))
@@ -272,9 +363,15 @@ def _where(query: sa.sql.Select, filters: Filters, now: float) -> sa.sql.Select:
 
 
 def _newest_first(filters: Filters) -> tuple:
-    """Newest first, on the columns of the index the query walks."""
-    table = tags if filters.intent else conversations
-    return (table.c.first_ts.desc(), table.c.sender_id.desc())
+    """The order asked (newest first by default), on the columns of the index it walks."""
+    if filters.sort == DEFAULT_SORT:
+        table = tags if filters.intent else conversations
+        column, tie = table.c.first_ts, table.c.sender_id
+    else:
+        column, tie = conversations.c[SORTS[filters.sort]], conversations.c.sender_id
+    if filters.ascending:
+        return (column.asc(), tie.asc())
+    return (column.desc(), tie.desc())
 
 
 @dataclass
@@ -290,6 +387,7 @@ class Page:
 def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
     """The conversations matching `filters`, newest first, one page of PAGE_SIZE."""
     c = conversations.c
+    filters = with_code_senders(conn, filters)
     total = conn.execute(_where(sa.select(sa.func.count()), filters, now)).scalar()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
@@ -305,6 +403,9 @@ def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
                 c.human_asked,
                 c.actualisation,
                 c.intents,
+                c.code,
+                c.stuck_at,
+                c.loops,
             ),
             filters,
             now,
@@ -314,25 +415,31 @@ def list_page(conn: sa.engine.Connection, filters: Filters, now: float) -> Page:
         .offset((page - 1) * PAGE_SIZE)
     )
     rows = [dict(row._mapping) for row in conn.execute(query)]
-    flagged = _flagged(conn, [row["sender_id"] for row in rows])
+    followed = followups_of(conn, [row["sender_id"] for row in rows])
     for row in rows:
-        row["flagged"] = row["sender_id"] in flagged
+        row["followup"] = followed.get(row["sender_id"])
         row["channel_label"] = CHANNEL_LABELS.get(row["channel"], row["channel"])
-        row["intents"] = row["intents"].split()
+        row["topics"] = [
+            topic_label(intent) for intent in row["intents"].split() if intent not in ANSWER_INTENTS
+        ]
+        row["code_shown"] = shown(row["code"]) if row["code"] else None
+        row["stuck_label"] = QUESTION_LABELS.get(row["stuck_at"] or "")
     return Page(rows, total, page, pages)
 
 
 def all_rows(conn: sa.engine.Connection, filters: Filters, now: float) -> Any:
     """Every conversation matching `filters` (for the CSV export), newest first."""
+    filters = with_code_senders(conn, filters)
     query = _where(sa.select(conversations), filters, now).order_by(*_newest_first(filters))
     return conn.execution_options(stream_results=True).execute(query)
 
 
-def _flagged(conn: sa.engine.Connection, senders: list[str]) -> set[str]:
+def followups_of(conn: sa.engine.Connection, senders: list[str]) -> dict[str, Any]:
+    """The follow-up rows of these conversations, by conversation."""
     if not senders:
-        return set()
-    query = sa.select(flags.c.sender_id).where(flags.c.sender_id.in_(senders))
-    return {row.sender_id for row in conn.execute(query)}
+        return {}
+    query = sa.select(followups).where(followups.c.sender_id.in_(senders))
+    return {row.sender_id: row for row in conn.execute(query)}
 
 
 def known_intents(conn: sa.engine.Connection) -> list[str]:

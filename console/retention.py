@@ -3,7 +3,7 @@
 The privacy notice promises that the masked copy of a conversation is deleted after
 `RETENTION_DAYS` days (90 by default) and an "Écouter" sound after `TTS_CACHE_MINUTES`.
 - `purge(engine, days)` deletes the conversations whose last message is older (their
-  flags, notes and index rows with them);
+  follow-ups, notes, labels and index rows with them);
 - `make purge` (`python -m console.cli purge`) runs it and empties the speech cache;
 - while the console runs (`make run` starts it), `purge_every_day` runs the purge at start
   and then every `PURGE_INTERVAL_SECONDS`, and deletes expired sounds, so the promise holds

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from console.tables import conversations, tags
 from console.transcript import TZ
 from passerelle.actualisation import FUNNEL_STEPS, STEP_LABELS
+from passerelle.topics import ANSWER_INTENTS
 
 TOP_INTENTS = 15
 DEFAULT_DAYS = 30
@@ -25,6 +26,8 @@ class Stats:
     top_intents: list[tuple[str, int]]
     fallback_rate: list[tuple[str, float]]
     funnel: list[tuple[str, int]]
+    funnel_steps: list[str]  # the step of each funnel bar
+    stopped: list[int]  # conversations whose rehearsal stopped at each step
 
 
 def _days(date_from: str, date_to: str) -> list[str]:
@@ -81,11 +84,22 @@ def compute(conn: sa.engine.Connection, date_from: str, date_to: str) -> Stats:
         )
         return {row.value: row.n for row in conn.execute(query)}
 
-    intents = sorted(tag_counts("intent").items(), key=lambda item: (-item[1], item[0]))
+    topics = {k: v for k, v in tag_counts("intent").items() if k not in ANSWER_INTENTS}
+    intents = sorted(topics.items(), key=lambda item: (-item[1], item[0]))
     steps = tag_counts("step")
     funnel = [(STEP_LABELS[step], steps.get(step, 0)) for step in FUNNEL_STEPS]
+    stopped_at = {
+        row.stopped_step: row.n
+        for row in conn.execute(
+            sa.select(c.stopped_step, sa.func.count().label("n"))
+            .where(in_period, c.stopped_step.is_not(None))
+            .group_by(c.stopped_step)
+        )
+    }
+    stopped = [stopped_at.get(step, 0) for step in FUNNEL_STEPS]
+    funnel_steps = list(FUNNEL_STEPS)
     if not any(count for _, count in funnel):
-        funnel = []
+        funnel, funnel_steps, stopped = [], [], []
     return Stats(
         date_from=date_from,
         date_to=date_to,
@@ -94,4 +108,6 @@ def compute(conn: sa.engine.Connection, date_from: str, date_to: str) -> Stats:
         top_intents=intents[:TOP_INTENTS],
         fallback_rate=fallback_rate,
         funnel=funnel,
+        funnel_steps=funnel_steps,
+        stopped=stopped,
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from passerelle.files import prepare_sqlite
+
+logger = logging.getLogger(__name__)
 
 # Rasa's SQL tracker store table, described exactly as Rasa 3.6 creates it.
 # The console never writes to it; only the purge command deletes old rows.
@@ -21,6 +25,10 @@ events = sa.Table(
     sa.Column("action_name", sa.String(255)),
     sa.Column("data", sa.Text),
 )
+
+# How an old flag reads as a follow-up (console/data.py holds the statuses and reasons).
+LEGACY_FLAG_STATUS = "a_traiter"
+LEGACY_FLAG_REASON = "signalee"
 
 # The console's own tables, created on start if missing.
 METADATA = sa.MetaData()
@@ -64,10 +72,36 @@ audit = sa.Table(
     sa.Column("ip", sa.String(64)),
 )
 
-flags = sa.Table(
-    "console_flags",
+# The follow-up of a conversation (replaces the old on/off flag): its status, why, who
+# takes care of it, and who changed it last. Every change is also in the audit log.
+followups = sa.Table(
+    "console_followups",
     METADATA,
     sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("status", sa.String(12), nullable=False, index=True),
+    sa.Column("reason", sa.String(40), nullable=False),
+    sa.Column("assignee", sa.String(80)),
+    sa.Column("counsellor", sa.String(80), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+# The flags of earlier versions: read once into `followups`, then dropped.
+LEGACY_METADATA = sa.MetaData()
+legacy_flags = sa.Table(
+    "console_flags",
+    LEGACY_METADATA,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("counsellor", sa.String(80), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+# A counsellor's label on a misunderstood message: the right intent, or NOISE_LABEL.
+labels = sa.Table(
+    "console_labels",
+    METADATA,
+    sa.Column("event_id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("label", sa.String(255), nullable=False, index=True),
     sa.Column("counsellor", sa.String(80), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
 )
@@ -97,10 +131,34 @@ conversations = sa.Table(
     sa.Column("actualisation", sa.String(12), nullable=False, index=True),
     sa.Column("intents", sa.Text, nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),
+    # The latest short code (passerelle/shortcode.py, "K7M4QR"); every code is a tag.
+    sa.Column("code", sa.String(8)),
+    # The last question of an unfinished actualisation, and its step in the funnel.
+    sa.Column("stuck_at", sa.String(40), index=True),
+    sa.Column("stopped_step", sa.String(40), index=True),
+    # Questions asked LOOP_ASKS times in a row or more.
+    sa.Column("loops", sa.Integer, nullable=False, index=True),
     sa.Index("ix_console_conversations_order", "first_ts", "sender_id"),
+    sa.Index("ix_console_conversations_last", "last_ts", "sender_id"),
 )
 
-# Facts with many values per conversation: kind "intent" (topics) or "step" (form funnel).
+# The inbox: every misunderstood message (nlu_fallback, or an answer in a loop), one row
+# per user event, rebuilt with the index. The text is as Rasa stored it (masked).
+misunderstood = sa.Table(
+    "console_misunderstood",
+    METADATA,
+    sa.Column("event_id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("ts", sa.Float, nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(255)),
+    sa.Column("confidence", sa.Float),
+    sa.Column("reason", sa.String(12), nullable=False),
+    sa.Column("question", sa.String(40)),
+)
+
+# Facts with many values per conversation: kind "intent" (topics), "step" (form funnel)
+# or "code" (the short codes of its sessions).
 tags = sa.Table(
     "console_conversation_tags",
     METADATA,
@@ -159,8 +217,41 @@ def ensure_database(url: sa.engine.URL, login_db: str) -> None:
 
 
 def create_console_tables(engine: sa.engine.Engine) -> None:
-    """Creates the console's own tables if they do not exist yet (never Rasa's)."""
+    """Creates the console's own tables if they do not exist yet (never Rasa's).
+
+    The flags of earlier versions become follow-ups "à traiter", reason "Signalée", kept
+    under the counsellor and time of the flag; the old table is then dropped.
+    """
     METADATA.create_all(engine)
+    if not sa.inspect(engine).has_table(legacy_flags.name):
+        return
+    try:
+        _migrate_flags(engine)
+    except sa.exc.SQLAlchemyError:
+        # Most likely another console process (several workers) migrating at the same
+        # moment; otherwise the old table is still there and the next start tries again.
+        logger.warning("Old flags not migrated now; retried at next start", exc_info=True)
+
+
+def _migrate_flags(engine: sa.engine.Engine) -> None:
+    with engine.begin() as conn:
+        known = set(conn.execute(sa.select(followups.c.sender_id)).scalars())
+        rows = [
+            {
+                "sender_id": row.sender_id,
+                "status": LEGACY_FLAG_STATUS,
+                "reason": LEGACY_FLAG_REASON,
+                "assignee": None,
+                "counsellor": row.counsellor,
+                "at": row.at,
+            }
+            for row in conn.execute(sa.select(legacy_flags))
+            if row.sender_id not in known
+        ]
+        if rows:
+            conn.execute(followups.insert(), rows)
+        legacy_flags.drop(conn)
+    logger.info("%s old flags became follow-ups", len(rows))
 
 
 def rasa_events_exist(engine: sa.engine.Engine) -> bool:

@@ -14,10 +14,14 @@ from passerelle.actualisation import (
     FUNNEL_STARTED,
     FUNNEL_STEPS,
     IDLE_MINUTES_BEFORE_ABANDONED,
+    LOOP_ASKS,
+    QUESTION_LABELS,
+    QUESTION_STEPS,
     STATE_ABANDONED,
     STATE_COMPLETED,
     STATE_IN_PROGRESS,
     STATE_NONE,
+    STOP_SLOT,
     answers_of,
 )
 from passerelle.names import (
@@ -35,6 +39,7 @@ from passerelle.names import (
     WIDGET_CHANNEL,
     channel_of,
 )
+from passerelle.shortcode import CODE_SLOT, normalized
 from passerelle.text import fold
 
 TZ = ZoneInfo(TIMEZONE)
@@ -44,6 +49,9 @@ FALLBACK_ACTIONS = frozenset({FALLBACK_ACTION, DEFAULT_FALLBACK_ACTION})
 # Events that say nothing to a counsellor.
 SILENT_ACTIONS = frozenset({LISTEN_ACTION, SESSION_START_ACTION})
 CHANNEL_LABELS = {WIDGET_CHANNEL: "Widget", KIOSK_CHANNEL: "Borne", REST_CHANNEL: "REST"}
+# Why a message is in the inbox of misunderstood messages.
+REASON_FALLBACK = "incompris"
+REASON_LOOP = "boucle"
 
 
 def day_of(timestamp: float) -> str:
@@ -56,6 +64,19 @@ def _intent(event: Event) -> tuple[Optional[str], Optional[float]]:
     name = intent.get("name") or event.intent_name
     confidence = intent.get("confidence")
     return name, confidence if isinstance(confidence, (int, float)) else None
+
+
+def best_guess(event: Event) -> tuple[Optional[str], Optional[float]]:
+    """The intent the model thought most likely, `nlu_fallback` put aside."""
+    name, confidence = _intent(event)
+    if name != FALLBACK_INTENT:
+        return name, confidence
+    ranking = (event.data.get("parse_data") or {}).get("intent_ranking") or []
+    for item in ranking:
+        if isinstance(item, dict) and item.get("name") not in (None, FALLBACK_INTENT):
+            score = item.get("confidence")
+            return item["name"], score if isinstance(score, (int, float)) else None
+    return name, confidence
 
 
 @dataclass
@@ -73,6 +94,11 @@ class Summary:
     intents: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     search_text: str = ""
+    codes: list[str] = field(default_factory=list)  # compact ("K7M4QR"), oldest first
+    stuck_at: Optional[str] = None  # a question of QUESTION_LABELS
+    stopped_step: Optional[str] = None  # a step of FUNNEL_STEPS
+    loops: int = 0
+    misunderstood: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def day(self) -> str:
@@ -91,7 +117,44 @@ class Summary:
             "actualisation": self.actualisation,
             "intents": " ".join(self.intents),
             "search_text": self.search_text,
+            "code": self.codes[-1] if self.codes else None,
+            "stuck_at": self.stuck_at,
+            "stopped_step": self.stopped_step,
+            "loops": self.loops,
         }
+
+
+@dataclass
+class _Loops:
+    """Follows the question pending at each of the person's answers, to find loops.
+
+    Rasa's form sets `requested_slot` each time it asks (and once more while validating):
+    the value last set before a user message is the question that message answers. The
+    same question pending at consecutive answers means the previous answer was refused.
+    A run of LOOP_ASKS asks or more is a loop; its refused answers go to the inbox.
+    """
+
+    question: Optional[str] = None
+    refused: list[Event] = field(default_factory=list)
+    last_answer: Optional[Event] = None
+    loops: int = 0
+    looping: list[tuple[Event, str]] = field(default_factory=list)
+
+    def answer(self, event: Event, pending: Optional[str]) -> None:
+        if pending is not None and pending == self.question and self.last_answer is not None:
+            self.refused.append(self.last_answer)
+        else:
+            self.close()
+            self.question = pending
+        self.last_answer = event if pending is not None else None
+
+    def close(self, asked_again: bool = False) -> None:
+        if asked_again and self.last_answer is not None:
+            self.refused.append(self.last_answer)
+        if self.question is not None and len(self.refused) + 1 >= LOOP_ASKS:
+            self.loops += 1
+            self.looping += [(event, self.question) for event in self.refused]
+        self.question, self.refused, self.last_answer = None, [], None
 
 
 def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
@@ -101,17 +164,24 @@ def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
         return None
     summary = Summary(sender_id, min(stamps), max(stamps), channel_of(sender_id))
     texts: list[str] = []
+    turn: Optional[Event] = None
     turn_is_fallback = False
     loop_active = started = confirmed = False
     steps: set[str] = set()
+    requested: Optional[str] = None  # the question the form asked last
+    last_question: Optional[str] = None  # the last one asked, the stop question aside
+    loops = _Loops()
+    fallback_turns: list[Event] = []
 
     def close_turn() -> None:
-        if turn_is_fallback:
-            summary.fallbacks += 1
+        if turn_is_fallback and turn is not None:
+            fallback_turns.append(turn)
 
     for event in events:
         if event.type_name == "user":
             close_turn()
+            turn = event
+            loops.answer(event, requested if loop_active else None)
             summary.turns += 1
             name, _ = _intent(event)
             turn_is_fallback = name == FALLBACK_INTENT
@@ -128,20 +198,54 @@ def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
         elif event.type_name == "active_loop":
             name = event.data.get("name")
             if name == ACTUALISATION_FORM:
+                if not loop_active:
+                    confirmed = False  # a new rehearsal: its own ending counts
                 loop_active = started = True
                 steps.add(FUNNEL_STARTED)
             elif loop_active:
                 loop_active = False
+                requested = None
         elif event.type_name == "slot":
             name, value = event.data.get("name"), event.data.get("value")
-            if name == REQUESTED_SLOT and value in ANSWERS_IN_ORDER:
-                steps.add(value)
+            if name == REQUESTED_SLOT:
+                requested = value if value in QUESTION_LABELS else None
+                if requested is not None and requested != STOP_SLOT:
+                    last_question = requested
+                if value in ANSWERS_IN_ORDER:
+                    steps.add(value)
             elif name == CONFIRMED_SLOT and value is True:
                 confirmed = True
                 steps.add(CONFIRMED_SLOT)
+            elif name == CODE_SLOT and isinstance(value, str):
+                code = normalized(value)
+                if code and code not in summary.codes:
+                    summary.codes.append(code)
         elif event.type_name == "restart":
             loop_active = False
+            requested = None
     close_turn()
+    loops.close(asked_again=loop_active and requested == loops.question)
+
+    looping = {event.id: question for event, question in loops.looping}
+    fallback_ids = {event.id for event in fallback_turns}
+    summary.loops = loops.loops
+    summary.fallbacks = len(fallback_ids | set(looping))
+    for event in sorted([*fallback_turns, *(e for e, _ in loops.looping)], key=lambda e: e.id):
+        if any(row["event_id"] == event.id for row in summary.misunderstood):
+            continue
+        intent, confidence = best_guess(event)
+        summary.misunderstood.append(
+            {
+                "event_id": event.id,
+                "sender_id": sender_id,
+                "ts": event.timestamp if event.timestamp is not None else summary.last_ts,
+                "text": str(event.data.get("text") or ""),
+                "intent": intent,
+                "confidence": confidence,
+                "reason": REASON_FALLBACK if event.id in fallback_ids else REASON_LOOP,
+                "question": looping.get(event.id),
+            }
+        )
 
     if confirmed:
         summary.actualisation = STATE_COMPLETED
@@ -149,6 +253,11 @@ def summarize(sender_id: str, events: list[Event]) -> Optional[Summary]:
         summary.actualisation = STATE_IN_PROGRESS
     elif started:
         summary.actualisation = STATE_ABANDONED
+    if summary.actualisation == STATE_COMPLETED:
+        summary.stopped_step = CONFIRMED_SLOT
+    elif started:
+        summary.stuck_at = last_question
+        summary.stopped_step = QUESTION_STEPS.get(last_question or "", FUNNEL_STARTED)
     summary.steps = [step for step in FUNNEL_STEPS if step in steps]
     summary.search_text = "\n".join(texts)
     return summary
@@ -240,6 +349,28 @@ def transcript(events: list[Event]) -> list[Line]:
         elif event.type_name in ("session_started", "restart"):
             lines.append(Line("session", event.timestamp, name=event.type_name))
     return lines
+
+
+# Steps of the form repeated at every turn: they say nothing to a counsellor.
+FORM_ACTIONS = frozenset({ACTUALISATION_FORM, f"validate_{ACTUALISATION_FORM}"})
+
+
+def clean_transcript(events: list[Event]) -> list[Line]:
+    """The transcript a counsellor reads: messages, the code given, the form's start and
+    end, and actions; no slot lines (the answers are a table of their own), no empty
+    messages (the code sent to the widget), no form steps repeated at each turn."""
+    kept: list[Line] = []
+    for line in transcript(events):
+        if line.kind == "slot":
+            if line.name == CODE_SLOT and isinstance(line.value, str):
+                kept.append(line)
+            continue
+        if line.kind == "bot" and not line.text and not line.buttons:
+            continue
+        if line.kind == "action" and line.name in FORM_ACTIONS:
+            continue
+        kept.append(line)
+    return kept
 
 
 def form_answers(events: list[Event]) -> dict[str, Any]:

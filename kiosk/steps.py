@@ -24,6 +24,7 @@ from datetime import date
 
 from kiosk.speak import sentences
 from passerelle.calendar import MONTH_NAMES
+from passerelle.shortcode import spoken_codes
 from voice.normalize import normalize_for_speech
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ def list_items_as_sentences(text: str) -> str:
 def speakable(paragraph: str, today: date) -> str:
     """One paragraph of a bot message as the words the kiosk's voice reads."""
     text = list_items_as_sentences(without_current_year(without_links(paragraph), today))
-    return normalize_for_speech(text)
+    # The conversation's code ("K7M-4QR") is spelled, one sign at a time.
+    return normalize_for_speech(spoken_codes(text))
 
 
 @dataclass(frozen=True)

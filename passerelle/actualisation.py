@@ -220,6 +220,37 @@ STEP_LABELS = {
     "still_seeking": "Toujours en recherche ?",
     "declaration_confirmed": "Déclaration confirmée",
 }
+# Every question the form may ask, named for a counsellor ("Bloqué à : salaire horaire").
+QUESTION_LABELS = {
+    REHEARSAL_SLOT: "s'entraîner quand même",
+    "worked": "a travaillé",
+    HOURS_SLOT: "heures travaillées",
+    HOURLY_RATE_SLOT: "salaire horaire",
+    SALARY_CHECK_SLOT: "vérification du salaire",
+    SALARY_SLOT: "salaire brut",
+    "internship": "stage ou formation",
+    "sick_leave": "arrêt maladie",
+    DATES_SLOT: "dates de l'arrêt",
+    "maternity_leave": "congé maternité",
+    "retirement_pension": "pension de retraite",
+    "invalidity_pension": "pension d'invalidité",
+    NOT_SEEKING_SLOT: "fin de la recherche d'emploi",
+    "still_seeking": "toujours en recherche",
+    CORRECTION_SLOT: "réponse à changer",
+    CONFIRMED_SLOT: "confirmation du récapitulatif",
+    STOP_SLOT: "arrêter l'entraînement",
+}
+# The funnel step each question belongs to (where a stopped rehearsal shows in the funnel).
+QUESTION_STEPS = {
+    **{slot: slot for slot in (*ANSWERS_IN_ORDER, CONFIRMED_SLOT)},
+    REHEARSAL_SLOT: FUNNEL_STARTED,
+    HOURLY_RATE_SLOT: SALARY_SLOT,
+    SALARY_CHECK_SLOT: SALARY_SLOT,
+    NOT_SEEKING_SLOT: "still_seeking",
+    CORRECTION_SLOT: CONFIRMED_SLOT,
+}
+# A question asked this many times in a row is a loop: the person is not understood.
+LOOP_ASKS = 3
 # Where a conversation's rehearsal stands (console index and filters).
 STATE_NONE = "none"
 STATE_IN_PROGRESS = "in_progress"

@@ -22,6 +22,8 @@ channel name) and adds what the widget cannot be trusted to do alone:
   at most 4 KB (otherwise a French answer);
 - every bot text carries a speech token (`passerelle.names.SPEECH_TOKEN_FIELD`), the only way
   the web app's "Écouter" reads a text aloud;
+- the conversation's short code (`passerelle/shortcode.py`), drawn at session start by the
+  action server, reaches the widget as the socket event `CODE_EVENT`, apart from messages;
 - a turn never ends in a dead end: when the assistant's last message of a turn has no buttons
   and asks nothing (an answer outside the actualisation form), `FOLLOW_UP_RESPONSE`
   ("Autre question ?" with buttons) follows. Inside the form every turn ends with the next
@@ -50,6 +52,7 @@ from socketio import AsyncServer
 from passerelle.config import settings
 from passerelle.domain import load_domain
 from passerelle.names import SOCKETIO_INPUT, SPEECH_TOKEN_FIELD, WIDGET_SENDER_PREFIX
+from passerelle.shortcode import CODE_SLOT
 from passerelle.signing import session_signature, session_signature_valid, speech_token
 from rasa_server import faults
 from rasa_server.inputs import MAX_METADATA_BYTES, clean_text, metadata_problem
@@ -76,6 +79,8 @@ QUESTION_PREFIX = "utter_ask_"
 CLOSING_RESPONSES = frozenset({"utter_goodbye", FOLLOW_UP_RESPONSE})
 # Marks the follow-up message for the widget (web/static/widget.js reads it).
 FOLLOW_UP_FIELD = "follow_up"
+# The socket event carrying the conversation's short code (web/static/widget.js).
+CODE_EVENT = "conversation_code"
 
 
 def new_session_id() -> str:
@@ -160,8 +165,22 @@ class WidgetOutput(SocketIOOutput):
         await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        self.last = dict(message)
+        if not _code_only(message):
+            self.last = dict(message)
         await super().send_response(recipient_id, message)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """The session's short code goes to the widget as its own event, `CODE_EVENT`
+        (`{"code": "K7M-4QR"}`), never as a bot message: it is not something the assistant
+        says. Rasa's socket.io output would pass a custom message's keys to `emit`.
+        """
+        code = json_message.get(CODE_SLOT)
+        if isinstance(code, str):
+            await self.sio.emit(CODE_EVENT, {"code": code}, room=recipient_id)
+            return
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
 
     async def end_turn(self, recipient_id: str) -> None:
         """Sends "Autre question ?" with its buttons when the turn ended in a dead end.
@@ -177,6 +196,12 @@ class WidgetOutput(SocketIOOutput):
             ]
             message = {"text": more["text"], "quick_replies": replies, FOLLOW_UP_FIELD: True}
             await self._send_message(recipient_id, message)
+
+
+def _code_only(message: Dict[str, Any]) -> bool:
+    """Whether `message` only carries the session's code (sent at session start)."""
+    custom = message.get("custom")
+    return isinstance(custom, dict) and CODE_SLOT in custom and not message.get("text")
 
 
 class OriginCheckingEngine(EngineIOServer):

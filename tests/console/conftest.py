@@ -33,6 +33,7 @@ from starlette.testclient import TestClient
 from console.app import create_app
 from console.tables import METADATA, counsellors, create_console_tables
 from passerelle.config import load_settings
+from passerelle.shortcode import CODE_SLOT, new_code
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 DAY = 86_400.0
@@ -94,11 +95,15 @@ def write(engine: sa.engine.Engine, sender_id: str, events: list[Event]) -> None
 class Talk:
     """Builds a conversation's events with increasing timestamps."""
 
-    def __init__(self, start: float) -> None:
+    def __init__(self, start: float, code: str | None = None) -> None:
         self.clock = start
+        # As actions/session.py starts a session: the code in a slot and sent to the person.
+        self.code = code or new_code()
         self.events: list[Event] = [
             ActionExecuted("action_session_start", timestamp=self.tick()),
             SessionStarted(timestamp=self.tick()),
+            SlotSet(CODE_SLOT, self.code, timestamp=self.tick()),
+            BotUttered(None, {"custom": {CODE_SLOT: self.code}}, timestamp=self.tick()),
             ActionExecuted("action_listen", timestamp=self.tick()),
         ]
 

@@ -1,4 +1,4 @@
-"""The console in real headless Chromium: log in, filter, open, flag, find it flagged."""
+"""The console in real headless Chromium: find who needs help, follow it up, label, funnel."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from console.app import create_app
 from console.tables import counsellors
 from passerelle.config import ROOT, load_settings
 from tests.conftest import free_port
-from tests.console.conftest import COUNSELLOR, PASSWORD, password_hash
+from tests.console.conftest import COUNSELLOR, PASSWORD, Fixture, password_hash, write
+from tests.console.test_stuck_and_inbox import LOOPING, looping_on_the_hourly_rate
 from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 
 CHROMIUM = CHROMIUM_PATH
@@ -57,7 +58,10 @@ def shot(page: Page, name: str) -> None:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_counsellor_flags_a_conversation(console_url: str) -> None:
+def test_counsellor_finds_who_needs_help_and_follows_it_up(
+    console_url: str, engine: sa.engine.Engine, fixture_store: Fixture
+) -> None:
+    write(engine, LOOPING, looping_on_the_hourly_rate(fixture_store.now - 7200).events)
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -70,34 +74,54 @@ def test_counsellor_flags_a_conversation(console_url: str) -> None:
         shot(page, "1-connexion")
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_url(console_url + "/")
+        assert page.get_by_text("Bloqué à : salaire horaire").is_visible()
+        assert "Mot de passe oublié" in page.locator("table.liste").inner_text()
+        shot(page, "2-liste")
 
-        page.get_by_label("Conseiller demandé").select_option("oui")
+        # The person gives their code at the desk.
+        page.get_by_label("Code de la personne, ou mots de ses messages").fill("k7m 4qr")
         page.get_by_role("button", name="Filtrer").click()
-        page.wait_for_url("**humain=oui**")
+        page.wait_for_url("**q=k7m**")
         rows = page.locator("table.liste tbody tr")
         assert rows.count() == 1
-        assert "1 conversation." in page.locator(".compte").inner_text()
-        shot(page, "2-filtre-conseiller-demande")
-
-        rows.first.get_by_role("link", name="Ouvrir").click()
-        page.wait_for_url("**/conversation?id=web-perdu")
-        assert page.get_by_text("je veux parler à un conseiller").is_visible()
-        page.get_by_role("button", name="Signaler cette conversation").click()
-        page.wait_for_load_state()
-        assert page.get_by_text("Signalée par marie").is_visible()
-        shot(page, "3-conversation-signalee")
+        shot(page, "3-recherche-code")
+        rows.first.get_by_role("link").first.click()
+        page.wait_for_url("**/conversation?id=" + LOOPING)
+        assert page.get_by_text("Bloqué à : salaire horaire").is_visible()
+        page.get_by_label("Statut").select_option("en_cours")
+        page.get_by_label("Motif").select_option("actualisation")
+        page.get_by_label("Suivi par").fill("Paul")
+        page.get_by_role("button", name="Enregistrer le suivi").click()
+        page.wait_for_url("**suivi=ok**")
+        assert page.get_by_text(
+            "En cours · Bloqué dans l'actualisation · suivi par Paul"
+        ).is_visible()
+        shot(page, "4-conversation-suivie")
 
         page.get_by_role("link", name="Conversations").click()
-        page.get_by_label("Signalée", exact=True).select_option("oui")
+        page.get_by_label("Suivi", exact=True).select_option("en_cours")
         page.get_by_role("button", name="Filtrer").click()
-        page.wait_for_url("**signalee=oui**")
-        flagged = page.locator("table.liste tbody tr")
-        assert flagged.count() == 1
-        assert "id=web-perdu" in flagged.get_by_role("link", name="Ouvrir").get_attribute("href")
-        shot(page, "4-filtre-signalees")
+        page.wait_for_url("**suivi=en_cours**")
+        assert page.locator("table.liste tbody tr").count() == 1
+        page.locator("table.liste thead").get_by_role("link", name="Non compris").click()
+        page.wait_for_url("**tri=incompris**")
+        assert page.locator("th[aria-sort=descending]").inner_text().startswith("Non compris")
+        shot(page, "5-tri-non-compris")
+
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Non compris").click()
+        page.wait_for_url("**/incompris")
+        assert page.get_by_text("Question répétée : salaire horaire").first.is_visible()
+        shot(page, "6-messages-non-compris")
+
+        page.get_by_role("link", name="Journal").click()
+        assert page.get_by_text("confié à Paul").is_visible()
 
         page.get_by_role("link", name="Statistiques").click()
         assert page.locator("svg").count() == 4
-        shot(page, "5-statistiques")
+        shot(page, "7-statistiques")
+        page.locator('svg a[href*="arret=gross_salary"]').first.click()
+        page.wait_for_url("**arret=gross_salary**")
+        assert page.get_by_text("Bloqué à : salaire horaire").is_visible()
+        shot(page, "8-arretees-au-salaire")
         browser.close()
     assert problems == []

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from console import index
 from console.cli import CLI_ACTOR
 from console.retention import purge
-from console.tables import conversations, counsellors, events, flags, notes
+from console.tables import conversations, counsellors, events, followups, notes
 from passerelle.config import ROOT
 from tests.console.conftest import Fixture
 
@@ -44,14 +44,18 @@ def test_purge_removes_only_old_conversations(
     index.refresh(engine)
     with engine.begin() as conn:
         for sender in ("vieux-1", "web-perdu"):
-            conn.execute(flags.insert().values(sender_id=sender, counsellor="marie", at=1.0))
+            conn.execute(
+                followups.insert().values(
+                    sender_id=sender, status="en_cours", reason="autre", counsellor="marie", at=1.0
+                )
+            )
             conn.execute(
                 notes.insert().values(sender_id=sender, counsellor="marie", at=1.0, text="x")
             )
     assert purge(engine, 90, CLI_ACTOR, now=fixture_store.now) == 2
     assert senders(engine, events) == KEPT
     assert senders(engine, conversations) == KEPT
-    assert senders(engine, flags) == senders(engine, notes) == {"web-perdu"}
+    assert senders(engine, followups) == senders(engine, notes) == {"web-perdu"}
     assert purge(engine, 90, CLI_ACTOR, now=fixture_store.now) == 0
     assert purge(engine, 2, CLI_ACTOR, now=fixture_store.now) == 3
     assert senders(engine, events) == {"web-aide-mdp", "kiosque-fini", "c2-encours"}

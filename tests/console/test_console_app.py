@@ -9,7 +9,14 @@ from starlette.testclient import TestClient
 
 from console import auth
 from console.app import PUBLIC_PATHS
-from console.tables import audit, flags, notes, sessions
+from console.tables import (
+    audit,
+    create_console_tables,
+    followups,
+    legacy_flags,
+    notes,
+    sessions,
+)
 from tests.console.conftest import COUNSELLOR, PASSWORD, XSS, Fixture, csrf_of, login
 
 PRIVATE_MARKERS = ("web-perdu", "kiosque-fini", "rest-xss", "conseiller")
@@ -87,7 +94,7 @@ def test_login_form_without_csrf_is_refused(app_client: TestClient, fixture_stor
 @pytest.mark.parametrize(
     ("path", "data"),
     [
-        ("/conversation/flag", {"id": "web-perdu"}),
+        ("/conversation/suivi", {"id": "web-perdu", "statut": "en_cours", "motif": "autre"}),
         ("/conversation/note", {"id": "web-perdu", "texte": "à rappeler"}),
         ("/logout", {}),
     ],
@@ -101,7 +108,7 @@ def test_forms_without_csrf_are_refused(
         assert response.status_code == 403
         assert "Le formulaire a expiré" in response.text
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(flags)).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(followups)).scalar() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(notes)).scalar() == 0
     assert logged_in.get("/").status_code == 200
 
@@ -112,7 +119,7 @@ def test_transcript_escapes_html_and_shows_masks(logged_in: TestClient) -> None:
     assert "<script>" not in page.text and "<img" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     assert '<mark class="masque">[masqué]</mark>' in page.text
-    assert "forgot_identifier" in page.text and "(55 %)" in page.text
+    assert "forgot_identifier" in page.text and "(55&nbsp;%)" in page.text
     assert "script-src" not in page.headers["content-security-policy"]
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
@@ -120,8 +127,9 @@ def test_transcript_escapes_html_and_shows_masks(logged_in: TestClient) -> None:
 def test_transcript_shows_actualisation_answers(logged_in: TestClient) -> None:
     page = logged_in.get("/conversation", params={"id": "kiosque-fini"}).text
     assert "Réponses de l'actualisation" in page
-    assert "<dt>Déclaration confirmée</dt><dd>oui</dd>" in page
-    assert "<dt>A travaillé</dt><dd>non</dd>" in page
+    assert '<th scope="row">Déclaration confirmée</th><td>oui</td>' in page
+    assert '<th scope="row">A travaillé</th><td>non</td>' in page
+    assert "Réponse enregistrée" not in page
 
 
 def test_unknown_conversation_is_a_french_404(logged_in: TestClient) -> None:
@@ -130,10 +138,21 @@ def test_unknown_conversation_is_a_french_404(logged_in: TestClient) -> None:
     assert "Cette conversation n&#39;existe pas" in page.text
 
 
-def test_flag_note_and_audit(logged_in: TestClient, engine: sa.engine.Engine) -> None:
+def audit_lines(engine: sa.engine.Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        return [
+            (row.counsellor, row.action, row.sender_id)
+            for row in conn.execute(sa.select(audit).order_by(audit.c.id))
+        ]
+
+
+def test_followup_notes_and_audit(logged_in: TestClient, engine: sa.engine.Engine) -> None:
     page = logged_in.get("/conversation", params={"id": "web-perdu"})
     token = csrf_of(page.text)
-    response = logged_in.post("/conversation/flag", data={"id": "web-perdu", "csrf": token})
+    response = logged_in.post(
+        "/conversation/suivi",
+        data={"id": "web-perdu", "csrf": token, "statut": "a_traiter", "motif": "conseiller"},
+    )
     assert response.status_code == 303
     response = logged_in.post(
         "/conversation/note", data={"id": "web-perdu", "csrf": token, "texte": "<b>À rappeler</b>"}
@@ -144,19 +163,78 @@ def test_flag_note_and_audit(logged_in: TestClient, engine: sa.engine.Engine) ->
     )
     assert "note=vide" in empty.headers["location"]
     page = logged_in.get("/conversation", params={"id": "web-perdu"}).text
-    assert "Signalée par marie" in page and "&lt;b&gt;À rappeler&lt;/b&gt;" in page
-    listed = logged_in.get("/", params={"signalee": "oui"}).text
+    assert "À traiter · Demande un conseiller" in page and "&lt;b&gt;À rappeler&lt;/b&gt;" in page
+    listed = logged_in.get("/", params={"suivi": "a_traiter"}).text
     assert "web-perdu" in listed and "kiosque-fini" not in listed
+
+    # Another counsellor takes it, then closes it; the note is corrected.
+    logged_in.post(
+        "/conversation/suivi",
+        data={
+            "id": "web-perdu",
+            "csrf": token,
+            "statut": "en_cours",
+            "motif": "conseiller",
+            "responsable": "Paul",
+        },
+    )
+    assert "web-perdu" in logged_in.get("/", params={"suivi": "en_cours"}).text
     with engine.connect() as conn:
-        actions = [
-            (row.counsellor, row.action, row.sender_id)
-            for row in conn.execute(sa.select(audit).order_by(audit.c.id))
-        ]
-    assert (COUNSELLOR, "ouverture", "web-perdu") in actions
-    assert (COUNSELLOR, "signalement", "web-perdu") in actions
-    assert (COUNSELLOR, "note", "web-perdu") in actions
-    logged_in.post("/conversation/flag", data={"id": "web-perdu", "csrf": token})
-    assert "web-perdu" not in logged_in.get("/", params={"signalee": "oui"}).text
+        note_id = conn.execute(sa.select(notes.c.id)).scalar()
+    response = logged_in.post(
+        "/conversation/note/modifier",
+        data={"id": "web-perdu", "csrf": token, "note": str(note_id), "texte": "Rappelée lundi"},
+    )
+    assert response.status_code == 303
+    logged_in.post(
+        "/conversation/suivi",
+        data={
+            "id": "web-perdu",
+            "csrf": token,
+            "statut": "traite",
+            "motif": "conseiller",
+            "responsable": "Paul",
+        },
+    )
+    page = logged_in.get("/conversation", params={"id": "web-perdu"}).text
+    assert "Traité · Demande un conseiller · suivi par Paul" in page
+    assert "Rappelée lundi" in page and "À rappeler" not in page
+
+    lines = audit_lines(engine)
+    for action in (
+        "ouverture",
+        "suivi : à traiter",
+        "motif : Demande un conseiller",
+        "note",
+        "suivi : en cours",
+        "confié à Paul",
+        "note modifiée",
+        "suivi : traité",
+    ):
+        assert (COUNSELLOR, action, "web-perdu") in lines, action
+    journal = logged_in.get("/audit").text
+    assert "confié à Paul" in journal and "suivi : traité" in journal
+
+    logged_in.post("/conversation/suivi", data={"id": "web-perdu", "csrf": token, "retirer": "1"})
+    assert (COUNSELLOR, "suivi retiré", "web-perdu") in audit_lines(engine)
+    assert "web-perdu" not in logged_in.get("/", params={"suivi": "traite"}).text
+
+
+def test_old_flags_become_followups(engine: sa.engine.Engine) -> None:
+    legacy_flags.create(engine)
+    with engine.begin() as conn:
+        conn.execute(legacy_flags.insert().values(sender_id="web-x", counsellor="marie", at=5.0))
+    create_console_tables(engine)
+    assert not sa.inspect(engine).has_table(legacy_flags.name)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(followups)).one()
+    assert (row.sender_id, row.status, row.reason, row.counsellor, row.at) == (
+        "web-x",
+        "a_traiter",
+        "signalee",
+        "marie",
+        5.0,
+    )
 
 
 def test_logout_ends_the_session(logged_in: TestClient) -> None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from console import index
 from console.index import Filters
-from console.tables import flags
+from console.tables import followups
 from console.transcript import day_of
 from tests.console.conftest import DAY, Fixture, Talk, new_sender, write
 
@@ -92,11 +92,16 @@ def test_date_range(engine: sa.engine.Engine, fixture_store: Fixture) -> None:
     assert got == {"web-aide-mdp", "web-perdu", "kiosque-abandon"}
 
 
-def test_flagged_filter(engine: sa.engine.Engine, fixture_store: Fixture) -> None:
+def test_followup_filter(engine: sa.engine.Engine, fixture_store: Fixture) -> None:
     with engine.begin() as conn:
-        conn.execute(flags.insert().values(sender_id="rest-xss", counsellor="marie", at=1.0))
-    assert found(engine, fixture_store, signalee="oui") == {"rest-xss"}
-    assert found(engine, fixture_store, signalee="non") == ALL - {"rest-xss"}
+        conn.execute(
+            followups.insert().values(
+                sender_id="rest-xss", status="en_cours", reason="autre", counsellor="marie", at=1.0
+            )
+        )
+    assert found(engine, fixture_store, suivi="en_cours") == {"rest-xss"}
+    assert found(engine, fixture_store, suivi="a_traiter") == set()
+    assert found(engine, fixture_store, suivi="aucun") == ALL - {"rest-xss"}
 
 
 def test_index_follows_new_events(engine: sa.engine.Engine, fixture_store: Fixture) -> None:

@@ -65,6 +65,7 @@ SLOTS = {
     "dates": "du 3 au 10",
     "total": "150 heures",
     "count": "4,3",
+    "conversation_code": "K7M-4QR",
     "url": "http://127.0.0.1:8000/resume/gAAAAABpJ1Xq3r9cVt2mHkQe8sLw0Zc-Jx_7nVuT4o",
     "link_hours": "48",
 }

@@ -35,6 +35,8 @@
   // A web address, or a bare site name ("francetravail.fr") that may be an official site.
   var ADDRESS = /(https?:\/\/[^\s<>"«»]+)|\b((?:[a-z0-9-]+\.)+(?:fr|gouv\.fr))\b(\/[^\s<>"«»]*)?/gi;
   var TRAILING = /[.,;:!?)\]]+$/;
+  // The conversation's short code (passerelle/shortcode.py), sent at each session start.
+  var CODE = /^[2-9A-Z]{3}-[2-9A-Z]{3}$/;
 
   var TEXT = {
     title: "Passerelle",
@@ -55,6 +57,7 @@
     bot: "Passerelle :",
     user: "Vous :",
     listen: "Écouter",
+    code: "Code à donner à l'accueil : ",
     listenLoading: "Chargement…",
     listenStop: "Arrêter",
     listenFailed: "La lecture à voix haute ne marche pas pour le moment.",
@@ -154,7 +157,10 @@
   // The server issues the session id and its signature (session_confirm); the widget keeps
   // both, and shows the signature again to get the same conversation back after a reload.
   function freshState() {
-    return { sessionId: "", signature: "", messages: [], pending: [], size: 1, lastActive: Date.now() };
+    return {
+      sessionId: "", signature: "", code: "", messages: [], pending: [], size: 1,
+      lastActive: Date.now()
+    };
   }
 
   // The greeting alone is not a conversation: nothing is kept, no idle warning.
@@ -420,6 +426,10 @@
       bar.append(ui.close);
     }
 
+    // The code to give at the desk, once the assistant has sent it.
+    ui.code = el("p", "pw-code");
+    ui.code.hidden = true;
+
     ui.status = el("p", "pw-status");
     ui.status.setAttribute("role", "status");
 
@@ -497,7 +507,7 @@
     });
 
     buildDialog();
-    root.append(bar, ui.status, ui.log, ui.announcer, ui.typing, ui.replies, ui.idle, form,
+    root.append(bar, ui.code, ui.status, ui.log, ui.announcer, ui.typing, ui.replies, ui.idle, form,
       ui.footer, ui.dialog);
     ["keydown", "pointerdown", "input", "focusin"].forEach(function (type) {
       root.addEventListener(type, activity);
@@ -711,6 +721,7 @@
   }
 
   function renderAll() {
+    showCode();
     ui.log.textContent = "";
     greet();
     if (state.messages.length === 0) {
@@ -824,10 +835,19 @@
     return null;
   }
 
+  function showCode() {
+    ui.code.textContent = "";
+    ui.code.hidden = !state.code;
+    if (state.code) {
+      ui.code.append(document.createTextNode(TEXT.code), el("strong", "", state.code));
+    }
+  }
+
   function onBotMessage(payload) {
     if (!payload || typeof payload !== "object") {
       return;
     }
+
     var text = typeof payload.text === "string" ? payload.text : "";
     var raw = Array.isArray(payload.quick_replies) ? payload.quick_replies
       : (Array.isArray(payload.buttons) ? payload.buttons : []);
@@ -950,6 +970,15 @@
     socket.on("bot_uttered", function (payload) {
       if (current === socket) {
         onBotMessage(payload);
+      }
+    });
+    // The conversation's short code, sent at each session start (rasa_server/widget.py).
+    socket.on("conversation_code", function (payload) {
+      if (current === socket && payload && typeof payload.code === "string" &&
+          CODE.test(payload.code)) {
+        state.code = payload.code;
+        save();
+        showCode();
       }
     });
     socket.on("connect_error", function () { offline(current); });
