@@ -25,7 +25,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv dev-venv secrets system-deps model run test lint format lock clean
+.PHONY: help venv dev-venv secrets system-deps model run run-scaled test lint format lock clean
 
 help: ## Liste les commandes
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,7 +49,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock
 secrets: venv ## Crée les secrets locaux s'ils manquent (.rasa_token, var/secret_key)
 	@$(PY) -m supervisor --init
 
-system-deps: ## Installe les paquets Debian nécessaires (voix Pico et espeak-ng, portaudio)
+system-deps: ## Installe les paquets Debian nécessaires (voix Pico et espeak-ng, portaudio, nginx)
 	@scripts/system-deps.sh run
 
 model: $(MODEL) ## Entraîne le modèle Rasa si les données ont changé
@@ -60,6 +60,9 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 
 run: venv system-deps secrets model ## Lance tout l'assistant (Rasa 5005, actions 5055, pages web). Ctrl-C arrête tout.
 	$(PY) -m supervisor
+
+run-scaled: ## Lance plusieurs processus Rasa derrière nginx (RASA_PROCESSES=2 ; il faut PostgreSQL et Redis, voir README)
+	@$(MAKE) --no-print-directory run RASA_PROCESSES=$(or $(RASA_PROCESSES),2)
 
 test: dev-venv secrets model ## Lance toutes les vérifications (lint, couches, tests, validation Rasa, histoires, NLU)
 	@scripts/system-deps.sh test
@@ -96,5 +99,5 @@ counsellor: venv ## Crée un compte conseiller (make counsellor NOM=marie ; dema
 	@[ -n "$(NOM)" ] || { echo "Indiquez le nom : make counsellor NOM=marie" >&2; exit 2; }
 	$(PY) -m console.cli add-counsellor "$(NOM)"
 
-purge: venv ## Supprime les conversations de plus de RETENTION_DAYS jours (90 par défaut ; JOURS=N)
+purge: venv ## Supprime les conversations de plus de RETENTION_DAYS jours (90 ; JOURS=N) et vide le cache des sons
 	$(PY) -m console.cli purge $(if $(JOURS),--days $(JOURS),)

@@ -608,5 +608,6 @@ class ActionActualisationDone(Action):
             dispatcher.utter_message(response="utter_actualisation_payslip")
         dispatcher.utter_message(response="utter_actualisation_modify")
         url = summary_link(slots)
-        dispatcher.utter_message(response="utter_actualisation_summary", url=url)
+        hours = settings().widget.summary_hours
+        dispatcher.utter_message(response="utter_actualisation_summary", url=url, link_hours=hours)
         return [SlotSet(form.SUMMARY_URL_SLOT, url)]

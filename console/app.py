@@ -1,7 +1,11 @@
-"""The counsellor console web app (Starlette): list, transcript, exports, statistics."""
+"""The counsellor console web app (Starlette): list, transcript, exports, statistics.
+
+While it runs, it purges old conversations by itself every day (`console/retention.py`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
@@ -37,7 +41,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from console import auth, charts, data, exports, index, stats, store
+from console import auth, charts, data, exports, index, retention, stats, store
 from console.tables import create_console_tables, make_engine
 from console.transcript import CHANNEL_LABELS, TZ, form_answers, shown_state, transcript
 from passerelle.actualisation import ANSWER_LABELS, ANSWERS_IN_ORDER, STATE_LABELS
@@ -475,12 +479,20 @@ class Console:
 
 
 def create_app(
-    cfg: Optional[Settings] = None, engine: Optional[sa.engine.Engine] = None
+    cfg: Optional[Settings] = None,
+    engine: Optional[sa.engine.Engine] = None,
+    purge_every: Optional[float] = None,
 ) -> Starlette:
-    """Builds the console for these settings (and this engine, for tests and benches)."""
+    """Builds the console for these settings (and this engine, for tests and benches).
+
+    `purge_every`: seconds between two automatic purges, the first at start; `python -m
+    console` gives one day (`retention.PURGE_INTERVAL_SECONDS`). None: no automatic purge
+    (tests and benches, whose made-up conversations may be old).
+    """
     cfg = cfg or default_settings()
     engine = engine or make_engine(cfg.store.db_url)
     create_console_tables(engine)
+    auth.forget_typed_names(engine)
     console = Console(cfg, engine)
 
     async def on_error(request: Request, error: Exception) -> Response:
@@ -514,7 +526,16 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         threading.Thread(target=warm_up, name="console-index", daemon=True).start()
-        yield
+        purger = None
+        if purge_every:
+            purger = asyncio.create_task(retention.purge_every_day(engine, cfg, purge_every))
+        try:
+            yield
+        finally:
+            if purger is not None:
+                purger.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purger
 
     app = Starlette(
         routes=routes,

@@ -1,4 +1,11 @@
-"""Counsellor accounts, sessions, CSRF tokens and login throttling."""
+"""Counsellor accounts, sessions, CSRF tokens and login throttling.
+
+A name typed in the login form may be anything, a password typed in the wrong field
+included. It is never stored as typed: the throttling rows hold `failure_key(name)`, a
+keyed digest (`passerelle/signing.py`), and the audit log holds `audit_name(name)`, the
+account's name when it exists, else "nom inconnu" and a short digest (so repeated
+attempts with one unknown name can still be told apart).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +25,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from console.data import record
-from console.tables import counsellors, login_failures, sessions
+from console.tables import audit, counsellors, login_failures, sessions
+from passerelle.config import settings
+from passerelle.signing import name_digest
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +46,10 @@ GLOBAL_WINDOW_SECONDS = 60
 # that cannot start one within CHECK_WAIT_SECONDS gets "réessayez dans un instant".
 MAX_CONCURRENT_CHECKS = 2
 CHECK_WAIT_SECONDS = 1.0
+# What the audit log says for a name that is no account (with its digest's first digits).
+UNKNOWN_NAME = "nom inconnu"
+AUDIT_DIGEST_CHARS = 8
+FAILED_LOGIN_ACTION = "connexion refusée"
 SESSION_IDLE_SECONDS = 60 * 60
 SESSION_MAX_SECONDS = 10 * 60 * 60
 
@@ -104,6 +117,56 @@ def list_counsellors(engine: sa.engine.Engine) -> list[str]:
         return [row.name for row in conn.execute(query)]
 
 
+def failure_key(name: str) -> str:
+    """What a login-failure row holds for a typed name: its keyed digest, never the name."""
+    return name_digest(settings().secret_key, name.strip().lower()[:80])
+
+
+def _is_account(engine: sa.engine.Engine, name: str) -> bool:
+    with engine.connect() as conn:
+        query = sa.select(counsellors.c.name).where(counsellors.c.name == name)
+        return conn.execute(query).first() is not None
+
+
+def audit_name(engine: sa.engine.Engine, name: str) -> str:
+    """What the audit log names for a login attempt: the account, or "nom inconnu (…)"."""
+    name = name.strip().lower()[:80]
+    if NAME_PATTERN.fullmatch(name) and _is_account(engine, name):
+        return name
+    return f"{UNKNOWN_NAME} ({failure_key(name)[:AUDIT_DIGEST_CHARS]})"
+
+
+def forget_typed_names(engine: sa.engine.Engine) -> int:
+    """Replaces names kept as typed by an older version; how many rows were changed.
+
+    Throttling rows that are not digests are deleted (they only count for 15 minutes);
+    refused logins in the audit log under a name that is no account get `audit_name`.
+    """
+    digest_length = len(failure_key(""))
+    changed = 0
+    with engine.begin() as conn:
+        changed += conn.execute(
+            login_failures.delete().where(
+                sa.func.length(login_failures.c.username) != digest_length
+            )
+        ).rowcount
+        accounts = sa.select(counsellors.c.name)
+        typed = conn.execute(
+            sa.select(audit.c.id, audit.c.counsellor).where(
+                audit.c.action == FAILED_LOGIN_ACTION,
+                audit.c.counsellor.not_in(accounts),
+                audit.c.counsellor.not_like(f"{UNKNOWN_NAME} (%"),
+            )
+        ).all()
+        for row in typed:
+            masked = f"{UNKNOWN_NAME} ({failure_key(row.counsellor)[:AUDIT_DIGEST_CHARS]})"
+            conn.execute(audit.update().where(audit.c.id == row.id).values(counsellor=masked))
+        changed += len(typed)
+    if changed:
+        logger.info("Login names kept as typed by an older version: %s row(s) replaced", changed)
+    return changed
+
+
 class LoginResult(enum.Enum):
     """How one login attempt ended."""
 
@@ -125,8 +188,10 @@ def _wait_minutes(stamps: Sequence[float], limit: int, window: float, now: float
     return max(1, int(-(-(free_at - now) // 60)))
 
 
-def _throttled(conn: sa.engine.Connection, name: str, ip: str, own: int, now: float) -> int:
+def _throttled(conn: sa.engine.Connection, key: str, ip: str, own: int, now: float) -> int:
     """Minutes to wait when an attempt over a limit; 0 when allowed. `own`: its own row.
+
+    `key` is the name's `failure_key`.
 
     Limits, each counting the rows already recorded (failures and attempts under way):
     per name and address, per account across addresses, and for the whole console.
@@ -135,8 +200,8 @@ def _throttled(conn: sa.engine.Connection, name: str, ip: str, own: int, now: fl
     others = table.c.id != own
     since = now - FAILURE_WINDOW_SECONDS
     for condition, limit in (
-        (sa.and_(table.c.username == name, table.c.ip == ip), MAX_FAILURES),
-        (table.c.username == name, MAX_ACCOUNT_FAILURES),
+        (sa.and_(table.c.username == key, table.c.ip == ip), MAX_FAILURES),
+        (table.c.username == key, MAX_ACCOUNT_FAILURES),
     ):
         stamps = [
             row.at
@@ -169,14 +234,15 @@ def attempt_login(
     removes the failures of its name and address.
     """
     name = name.strip().lower()[:80]
+    key = failure_key(name)
     now = time.time() if now is None else now
     with _bookkeeping:
         with engine.begin() as conn:
             own = conn.execute(
-                login_failures.insert().values(username=name, ip=ip, at=now)
+                login_failures.insert().values(username=key, ip=ip, at=now)
             ).inserted_primary_key[0]
         with engine.connect() as conn:
-            wait = _throttled(conn, name, ip, own, now)
+            wait = _throttled(conn, key, ip, own, now)
         if wait:
             _forget_attempt(engine, own)
     if wait:
@@ -191,13 +257,14 @@ def attempt_login(
             if ok:
                 conn.execute(
                     login_failures.delete().where(
-                        login_failures.c.username == name, login_failures.c.ip == ip
+                        login_failures.c.username == key, login_failures.c.ip == ip
                     )
                 )
             conn.execute(
                 login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW_SECONDS)
             )
-    record(engine, name, "connexion" if ok else "connexion refusée", None, ip)
+    who = name if ok else audit_name(engine, name)
+    record(engine, who, "connexion" if ok else FAILED_LOGIN_ACTION, None, ip)
     return LoginOutcome(LoginResult.OK if ok else LoginResult.WRONG)
 
 

@@ -4,7 +4,8 @@ python -m console.cli add-counsellor NAME      (asks the password twice; or read
                                                 from stdin when not a terminal)
 python -m console.cli remove-counsellor NAME
 python -m console.cli list-counsellors
-python -m console.cli purge [--days N]         (default: RETENTION_DAYS, 90)
+python -m console.cli purge [--days N]         (default: RETENTION_DAYS, 90; also
+                                                empties the speech cache)
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import argparse
 import getpass
 import logging
 import sys
-import time
 from typing import Optional, Sequence
 
 import sqlalchemy as sa
 
-from console import auth, data, index, store
-from console.tables import conversations, create_console_tables, make_engine, rasa_events_exist
+from console import auth, data, retention
+from console.tables import create_console_tables, make_engine
 from passerelle.config import settings
+from passerelle.files import private_umask
 
 logger = logging.getLogger(__name__)
 
-SECONDS_PER_DAY = 86_400
 # Who the audit log names for changes made here (the command line has no counsellor).
 CLI_ACTOR = "ligne de commande"
 
@@ -45,30 +45,6 @@ def _read_password() -> str:
     return first
 
 
-def purge(engine: sa.engine.Engine, days: int, now: Optional[float] = None) -> int:
-    """Deletes conversations whose last message is older than `days`. Returns how many."""
-    if days < 1:
-        raise ValueError("Le nombre de jours doit être au moins 1.")
-    now = time.time() if now is None else now
-    cutoff = now - days * SECONDS_PER_DAY
-    if not rasa_events_exist(engine):
-        return 0
-    index.refresh(engine)
-    with engine.begin() as conn:
-        old = [
-            row.sender_id
-            for row in conn.execute(
-                sa.select(conversations.c.sender_id).where(conversations.c.last_ts < cutoff)
-            )
-        ]
-        # Events without a timestamp cannot be dated; they go with their conversation.
-        store.delete_conversations(conn, old)
-        index.forget(conn, old)
-    logger.info("Purge : %s conversations de plus de %s jours supprimées.", len(old), days)
-    data.record(engine, CLI_ACTOR, f"purge : {len(old)} conversations")
-    return len(old)
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m console.cli", description=__doc__.split("\n")[0]
@@ -83,6 +59,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     purge_cmd.add_argument("--days", type=int, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    private_umask()  # the SQLite file, if this creates it, is 0600
 
     engine = _engine()
     try:
@@ -103,8 +80,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(name)
         elif args.command == "purge":
             days = settings().store.retention_days if args.days is None else args.days
-            count = purge(engine, days)
+            count = retention.purge(engine, days, CLI_ACTOR)
             print(f"{count} conversation(s) de plus de {days} jours supprimée(s).")
+            sounds = retention.empty_speech_cache(settings())
+            print(f"{sounds} son(s) du cache de lecture supprimé(s).")
     except (auth.AccountError, ValueError) as error:
         print(str(error), file=sys.stderr)
         return 2

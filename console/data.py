@@ -1,5 +1,7 @@
 """The console's own data: flags, notes and the audit log (SQL lives here, not in handlers).
 
+Notes go through the same masker as the conversations (`passerelle/privacy.py`).
+
 Conversations themselves are read from Rasa's store (`console/store.py`) and summarised
 in the index (`console/index.py`); accounts and sessions are in `console/auth.py`.
 """
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 
 from console import store
 from console.tables import audit, flags, notes
+from passerelle.privacy import mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +85,11 @@ def flagged_ids(engine: sa.engine.Engine) -> set[str]:
 
 
 def add_note(engine: sa.engine.Engine, sender_id: str, counsellor: str, text: str) -> None:
+    """Stores a counsellor's note, masked like the conversations (a note may quote a secret)."""
     with engine.begin() as conn:
         conn.execute(
             notes.insert().values(
-                sender_id=sender_id, counsellor=counsellor, at=time.time(), text=text
+                sender_id=sender_id, counsellor=counsellor, at=time.time(), text=mask_text(text)
             )
         )
 

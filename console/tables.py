@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from passerelle.files import prepare_sqlite
+
 # Rasa's SQL tracker store table, described exactly as Rasa 3.6 creates it.
 # The console never writes to it; only the purge command deletes old rows.
 RASA_METADATA = sa.MetaData()
@@ -120,7 +122,11 @@ index_state = sa.Table(
 
 
 def make_engine(url: str) -> sa.engine.Engine:
-    """Engine for the store's URL (`login_db`, only meant for Rasa, is left out)."""
+    """Engine for the store's URL (`login_db`, only meant for Rasa, is left out).
+
+    A SQLite file is created 0600 before SQLite opens it (`passerelle/files.py`).
+    """
+    prepare_sqlite(url)
     parsed = make_url(url)
     if "login_db" in parsed.query:
         parsed = parsed.difference_update_query(["login_db"])

@@ -15,9 +15,11 @@ from pathlib import Path
 from kiosk.assistant import Assistant
 from kiosk.kiosk import Kiosk
 from kiosk.listen import Ears, MicEars, TypedEars, WavEars
+from kiosk.logs import configure_logging
 from kiosk.printer import Printer
 from kiosk.speak import Mouth, SpeakerMouth, TextMouth, WavMouth
 from passerelle.config import settings
+from passerelle.files import private_umask
 from voice.config import VoiceConfig
 from voice.mic import DeviceError, has_output_device
 from voice.models import ModelError
@@ -99,10 +101,8 @@ def _tell(mouth: Mouth | None, config: VoiceConfig, message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.ERROR,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)  # every line masked (kiosk/logs.py)
+    private_umask()  # what it writes (--wav-out turns, transcripts) is 0600
     # The engines and models in use are said at start, even without --verbose.
     logging.getLogger("voice.start").setLevel(logging.INFO)
     config = build_config(args)

@@ -25,13 +25,13 @@ import yaml
 
 from kiosk.assistant import Assistant, AssistantUnavailableError, Reply, new_sender_id
 from kiosk.listen import Ears, Heard
+from kiosk.logs import masked_for_log
 from kiosk.printer import Printer, PrintError
 from kiosk.speak import Mouth, sentences
 from kiosk.steps import Step, paragraphs_of, plan_steps, speakable
 from passerelle.calendar import today_in_paris
 from passerelle.names import SUMMARY_LINK_KEY
 from passerelle.numbers import format_euros, format_hours, parse_amount, parse_hours
-from passerelle.privacy import mask_text
 from passerelle.text import words, yes_or_no
 from voice.asr import COMMAND_FORMS, Grammar, to_message
 from voice.config import GAIN_MAX, GAIN_STEP, TTS_RATE_MIN, TTS_RATE_STEP, VoiceConfig
@@ -216,7 +216,7 @@ class Kiosk:
             self.say(self.messages["not_understood"])
             return None
         text = heard.text
-        logger.info("Person said: %s", mask_text(text))
+        logger.info("Person said: %s", masked_for_log(text))
         answer = _yes_no(text)
         if session.awaiting == "stop":
             session.awaiting = None

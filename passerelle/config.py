@@ -22,14 +22,18 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
-from urllib.parse import urlsplit
+from typing import Dict, Mapping, Optional, Tuple
+from urllib.parse import unquote, urlsplit
+
+from passerelle.files import private_dir, private_file, write_private
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 RASA_TOKEN_FILE = ROOT / ".rasa_token"
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
 KIOSK_TOKEN_FILE = VAR_DIR / "kiosk_token"
+# The widget's "Écouter" sounds, one WAV per text (web/tts.py); `make purge` empties it.
+SPEECH_CACHE_DIR = VAR_DIR / "tts-cache"
 # The variables holding the secrets: the supervisor gives each only to the processes that
 # need it (`supervisor/run.py`).
 RASA_TOKEN_VARIABLE = "RASA_TOKEN"  # noqa: S105 - a variable name, not a secret
@@ -39,10 +43,30 @@ SECRET_VARIABLES = (RASA_TOKEN_VARIABLE, SECRET_KEY_VARIABLE, KIOSK_TOKEN_VARIAB
 # The trained Rasa model (`make model`).
 MODEL_PATH = ROOT / "models" / "passerelle.tar.gz"
 TRUE_WORDS = ("1", "true", "oui", "yes")
+# The variables `endpoints.yml` reads for Rasa's lock store (`StoreSettings.lock_store`).
+LOCK_STORE_VARIABLES = (
+    "PASSERELLE_LOCK_STORE",
+    "PASSERELLE_REDIS_HOST",
+    "PASSERELLE_REDIS_PORT",
+    "PASSERELLE_REDIS_DB",
+    "PASSERELLE_REDIS_PASSWORD",
+)
+REDIS_DEFAULT_PORT = 6379
+# Rasa's Redis lock store with atomic tickets (rasa_server/lock_store.py says why).
+REDIS_LOCK_STORE = "rasa_server.lock_store.RedisLockStore"
+# Rasa's own default database for its Redis lock store.
+REDIS_LOCK_DB = "1"
 # Speech engines of the kiosk (VOICE_ASR, VOICE_TTS, VOICE_MBROLA_VOICE); the first is the default.
 ASR_ENGINES = ("auto", "vosk", "whisper")
 TTS_ENGINES = ("auto", "pico", "espeak", "mbrola")
 MBROLA_VOICES = ("mb-fr4", "mb-fr1")
+# The printable summary's link works this many hours (SUMMARY_LINK_HOURS); never longer
+# than the maximum: the link shows hours, salary and dates, and stays in browser history.
+SUMMARY_LINK_HOURS_DEFAULT = 48
+SUMMARY_LINK_HOURS_MAX = 48
+# Minutes a spoken "Écouter" sound stays in the cache (TTS_CACHE_MINUTES): a recap's
+# sound holds amounts.
+TTS_CACHE_MINUTES_DEFAULT = 60
 
 
 class ConfigError(ValueError):
@@ -64,6 +88,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise ConfigError(f"{name} doit être un nombre entier (reçu : {raw!r}).") from error
+
+
+def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """An integer from `low` to `high`; a French error names the range otherwise."""
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} doit être entre {low} et {high} (reçu : {value}).")
+    return value
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -147,6 +179,42 @@ def _networks(env: Mapping[str, str], name: str) -> Tuple[str, ...]:
     return tuple(found)
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} doit valoir 1 ou plus (reçu : {value}).")
+    return value
+
+
+def _redis_url(env: Mapping[str, str], name: str) -> str:
+    """A redis:// URL, or empty (Rasa's lock store in memory)."""
+    value = _text(env, name)
+    if value and (urlsplit(value).scheme != "redis" or not urlsplit(value).hostname):
+        raise ConfigError(
+            f"{name} doit être une adresse redis://hôte:port/base, comme "
+            f"redis://127.0.0.1:6379/1 (reçu : {value!r})."
+        )
+    return value
+
+
+def _processes(env: Mapping[str, str], store: StoreSettings) -> int:
+    """`RASA_PROCESSES`; several need a shared database and a shared lock store."""
+    count = _positive(env, "RASA_PROCESSES", 1)
+    if count > 1 and store.is_sqlite:
+        raise ConfigError(
+            f"RASA_PROCESSES={count} demande PostgreSQL : plusieurs processus Rasa ne "
+            "peuvent pas partager un fichier SQLite. Indiquez PASSERELLE_DB_URL="
+            "postgresql://… (voir .env.example), ou gardez RASA_PROCESSES=1."
+        )
+    if count > 1 and not store.redis_url:
+        raise ConfigError(
+            f"RASA_PROCESSES={count} demande Redis, pour qu'une conversation ne soit "
+            "jamais traitée par deux processus à la fois. Indiquez PASSERELLE_REDIS_URL="
+            "redis://127.0.0.1:6379/1 (voir .env.example), ou gardez RASA_PROCESSES=1."
+        )
+    return count
+
+
 # Names of the loopback host, any of which a person may type on the machine itself.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
@@ -162,6 +230,29 @@ class StoreSettings:
     db_url: str
     # Console: conversations older than this many days are purged.
     retention_days: int
+    # Rasa's lock store (`PASSERELLE_REDIS_URL`): empty, in memory (one Rasa process);
+    # redis://host:port/db, shared by several Rasa processes (`RASA_PROCESSES`).
+    redis_url: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def lock_store(self) -> Dict[str, str]:
+        """The variables `endpoints.yml` reads for its `lock_store` (type, host, port, db)."""
+        if not self.redis_url:
+            return {name: "" for name in LOCK_STORE_VARIABLES} | {
+                "PASSERELLE_LOCK_STORE": "in_memory"
+            }
+        parts = urlsplit(self.redis_url)
+        return {
+            "PASSERELLE_LOCK_STORE": REDIS_LOCK_STORE,
+            "PASSERELLE_REDIS_HOST": parts.hostname or "127.0.0.1",
+            "PASSERELLE_REDIS_PORT": str(parts.port or REDIS_DEFAULT_PORT),
+            "PASSERELLE_REDIS_DB": parts.path.strip("/") or REDIS_LOCK_DB,
+            "PASSERELLE_REDIS_PASSWORD": unquote(parts.password or ""),
+        }
 
 
 @dataclass(frozen=True)
@@ -173,10 +264,21 @@ class RasaSettings:
     # Token of Rasa's HTTP API (operators, tests). Empty until `--init` created it.
     # Only the Rasa process is given it (`supervisor/run.py`), never on a command line.
     token: str
+    # Rasa server processes (`RASA_PROCESSES`). Above 1, nginx listens on `port` and shares
+    # the work among processes on `backend_port`, `backend_port + 1`...
+    processes: int = 1
+    backend_port: int = 0
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def backend_ports(self) -> Tuple[int, ...]:
+        """The ports the Rasa processes listen on: `port` itself when there is one."""
+        if self.processes == 1:
+            return (self.port,)
+        return tuple(self.backend_port + index for index in range(self.processes))
 
 
 @dataclass(frozen=True)
@@ -184,6 +286,8 @@ class ActionSettings:
     """The action server (rasa_sdk)."""
 
     port: int
+    # rasa_sdk's Sanic workers (`ACTION_WORKERS`): processes sharing the port.
+    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -206,6 +310,12 @@ class WidgetSettings:
     idle_minutes: int
     # Other sites whose pages embed the widget (`WIDGET_EMBED_ORIGINS`): exact origins.
     embed_origins: Tuple[str, ...] = ()
+    # Hours the printable summary's link works (`SUMMARY_LINK_HOURS`, 48 at most).
+    summary_hours: int = SUMMARY_LINK_HOURS_DEFAULT
+    # Minutes an "Écouter" sound stays in the speech cache (`TTS_CACHE_MINUTES`).
+    tts_cache_minutes: int = TTS_CACHE_MINUTES_DEFAULT
+    # The speech cache's folder (`TTS_CACHE_DIR`; var/tts-cache by default).
+    tts_cache_dir: Path = SPEECH_CACHE_DIR
 
     @property
     def bind_url(self) -> str:
@@ -278,6 +388,25 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class SupervisorSettings:
+    """How `make run` restarts a service that dies (`supervisor/run.py`)."""
+
+    # Seconds the services have to answer at start (TensorFlow, spaCy and the model load
+    # slowly on 2 busy cores, more so several Rasa processes at once).
+    startup_s: float = 240.0
+    # Wait before the first restart, doubled at each failure in a row, up to `backoff_max_s`.
+    backoff_s: float = 1.0
+    backoff_max_s: float = 30.0
+    # A service that dies less than `stable_s` after it started failed fast; after
+    # `max_fast_failures` fast failures in a row, the supervisor gives up and stops all.
+    stable_s: float = 120.0
+    max_fast_failures: int = 5
+    # nginx, in front of several Rasa processes, and where its generated files go.
+    nginx: str = "nginx"
+    run_dir: Path = VAR_DIR / "run"
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration. Built by `load_settings`."""
 
@@ -294,6 +423,7 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For the web apps believe (`TRUSTED_PROXIES`).
     # Empty: nobody's, so a client cannot pick the address it is throttled under.
     trusted_proxies: Tuple[str, ...] = ()
+    supervisor: SupervisorSettings = SupervisorSettings()
 
     def require_secret_key(self) -> Settings:
         """Self, or a French error when the signing key is missing (web apps, actions)."""
@@ -328,17 +458,24 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     web_port = _int(env, "WEB_PORT", 8000)
     console_host = _text(env, "CONSOLE_HOST", "127.0.0.1")
     console_port = _int(env, "CONSOLE_PORT", 8001)
+    rasa_port = _int(env, "RASA_PORT", 5005)
+    store = StoreSettings(
+        db_url=_text(env, "PASSERELLE_DB_URL", f"sqlite:///{VAR_DIR / 'passerelle.db'}"),
+        retention_days=_int(env, "RETENTION_DAYS", 90),
+        redis_url=_redis_url(env, "PASSERELLE_REDIS_URL"),
+    )
     return Settings(
-        store=StoreSettings(
-            db_url=_text(env, "PASSERELLE_DB_URL", f"sqlite:///{VAR_DIR / 'passerelle.db'}"),
-            retention_days=_int(env, "RETENTION_DAYS", 90),
-        ),
+        store=store,
         rasa=RasaSettings(
             host=_text(env, "RASA_HOST", "127.0.0.1"),
-            port=_int(env, "RASA_PORT", 5005),
+            port=rasa_port,
             token=_secret(env, RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
+            processes=_processes(env, store),
+            backend_port=_int(env, "RASA_BACKEND_PORT", rasa_port + 100),
         ),
-        actions=ActionSettings(port=_int(env, "ACTION_PORT", 5055)),
+        actions=ActionSettings(
+            port=_int(env, "ACTION_PORT", 5055), workers=_positive(env, "ACTION_WORKERS", 1)
+        ),
         widget=WidgetSettings(
             host=web_host,
             port=web_port,
@@ -346,6 +483,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             rasa_url=_text(env, "WIDGET_RASA_URL").rstrip("/"),
             idle_minutes=_int(env, "WIDGET_IDLE_MINUTES", 10),
             embed_origins=_origins(env, "WIDGET_EMBED_ORIGINS"),
+            summary_hours=_bounded(
+                env, "SUMMARY_LINK_HOURS", SUMMARY_LINK_HOURS_DEFAULT, 1, SUMMARY_LINK_HOURS_MAX
+            ),
+            tts_cache_minutes=_bounded(
+                env, "TTS_CACHE_MINUTES", TTS_CACHE_MINUTES_DEFAULT, 1, 24 * 60
+            ),
+            tts_cache_dir=Path(_text(env, "TTS_CACHE_DIR", str(SPEECH_CACHE_DIR))),
         ),
         console=ConsoleSettings(
             host=console_host,
@@ -383,6 +527,15 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         secret_key=_secret(env, SECRET_KEY_VARIABLE, SECRET_KEY_FILE),
         kiosk_token=_secret(env, KIOSK_TOKEN_VARIABLE, KIOSK_TOKEN_FILE),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        supervisor=SupervisorSettings(
+            startup_s=_float(env, "SUPERVISOR_STARTUP_SECONDS", 240.0),
+            backoff_s=_float(env, "SUPERVISOR_BACKOFF_SECONDS", 1.0),
+            backoff_max_s=_float(env, "SUPERVISOR_BACKOFF_MAX_SECONDS", 30.0),
+            stable_s=_float(env, "SUPERVISOR_STABLE_SECONDS", 120.0),
+            max_fast_failures=_positive(env, "SUPERVISOR_MAX_FAST_FAILURES", 5),
+            nginx=_text(env, "NGINX_BIN", "nginx"),
+            run_dir=Path(_text(env, "PASSERELLE_RUN_DIR", str(VAR_DIR / "run"))),
+        ),
     )
 
 
@@ -398,21 +551,28 @@ def settings() -> Settings:
 def create_secret_file(path: Path) -> bool:
     """Writes a new random secret to `path` (mode 600) unless it holds one; True if created.
 
-    The file is created with mode 600 from the start, so it is never readable by others.
+    The secret is written to a new 0600 file renamed over `path` (`write_private`), so it
+    is never readable by others, not even for an instant; a missing folder is created
+    0700. An existing secret file is tightened to 0600 (an older install's 0644).
     """
+    if not path.parent.exists():
+        private_dir(path.parent)
     if path.exists() and path.read_text(encoding="utf-8").strip():
+        private_file(path)
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secrets.token_urlsafe(32) + "\n")
-    os.chmod(path, 0o600)
+    write_private(path, (secrets.token_urlsafe(32) + "\n").encode())
     return True
 
 
 def init_secrets(env: Optional[Mapping[str, str]] = None) -> list[Path]:
-    """Creates the secret files whose variable is not set; returns the files created."""
+    """Creates the secret files whose variable is not set; returns the files created.
+
+    An existing `var/` (secrets, conversations, the speech cache) is made 0700 first, even
+    when every secret comes from the environment; a missing one is created 0700.
+    """
     env = os.environ if env is None else env
+    if VAR_DIR.exists():
+        private_dir(VAR_DIR)
     created = []
     files = (
         (RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
@@ -430,6 +590,7 @@ __all__ = [
     "VAR_DIR",
     "MODEL_PATH",
     "SECRET_VARIABLES",
+    "SPEECH_CACHE_DIR",
     "ConfigError",
     "Settings",
     "init_secrets",

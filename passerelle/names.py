@@ -13,6 +13,8 @@ TIMEZONE = "Europe/Paris"  # the time zone of France Travail's dates
 # --- intents the code tests for ---------------------------------------------------------
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier and our NLU guard
 CREDENTIALS_INTENT = "disclose_credentials"
+# The bot's answer to it: the message after it may be the secret itself (`privacy.py`).
+CREDENTIALS_RESPONSE = "utter_disclose_credentials"
 HUMAN_INTENT = "human_handoff"
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"

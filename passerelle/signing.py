@@ -11,6 +11,9 @@ a signature made for one purpose is worth nothing for another.
 - Each bot message sent to the widget carries a speech token: an HMAC of the text and its
   expiry time. The web app reads aloud only a text with a valid, unexpired token, that is
   a text the assistant itself said in the last hour.
+- A name typed in the console's login form is kept (for throttling) only as an HMAC
+  (`name_digest`): a password typed in the name field is never stored, and without the key
+  nobody can test guesses against the stored digests.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, Optional
 SPEECH_TOKEN_SECONDS = 3600
 SESSION_PURPOSE = "widget-session"
 SPEECH_PURPOSE = "speech"
+LOGIN_NAME_PURPOSE = "console-login-name"
 _DIGEST_CHARS = 64  # hex SHA-256
 _MAX_EXPIRY_DIGITS = 12
 
@@ -71,8 +75,14 @@ def speech_token_valid(secret_key: str, text: str, token: Any, now: Optional[flo
     return hmac.compare_digest(mac, expected)
 
 
+def name_digest(secret_key: str, name: str) -> str:
+    """The keyed digest (64 hex digits) under which a typed login name is kept."""
+    return _mac(secret_key, LOGIN_NAME_PURPOSE, name)
+
+
 __all__ = [
     "SPEECH_TOKEN_SECONDS",
+    "name_digest",
     "session_signature",
     "session_signature_valid",
     "speech_token",

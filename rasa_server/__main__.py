@@ -10,6 +10,9 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 - no telemetry (`RASA_TELEMETRY_ENABLED=false`) and no error reporting to Sentry: `rasa`'s
   command line turns Sentry on in `rasa.__main__`, which this launcher does not run.
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
+Files it creates are private (umask 077; the SQLite store 0600 from its creation).
+When the action server cannot be reached, the person gets a French apology
+(`rasa_server/faults.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from passerelle.config import MODEL_PATH, ROOT, settings
+from passerelle.files import prepare_sqlite, private_umask
+from rasa_server import faults
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,9 @@ TOO_BIG = "La requête est trop grosse (1 Mo au plus)."
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m rasa_server", description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="modèle entraîné")
+    parser.add_argument(
+        "--port", type=int, default=None, help="port (par défaut RASA_PORT ; un par processus)"
+    )
     return parser.parse_args(argv)
 
 
@@ -58,7 +66,10 @@ async def harden(app: Any, loop: Any) -> None:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     without_outside_reporting()
+    private_umask()  # the store's journal files and anything else Rasa writes: 0600
     config = settings()
+    # The conversation store's SQLite file exists, 0600, before Rasa's tracker store opens it.
+    prepare_sqlite(config.store.db_url)
 
     import rasa.core.run
     import rasa.utils.io
@@ -71,6 +82,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa.utils.io.configure_colored_logging(None)
     configure_structlog(None)
     tf_env.setup_tf_environment()
+    faults.install()
+
+    # endpoints.yml's lock store variables, when this launcher is run without the
+    # supervisor (which sets them from the same settings).
+    for name, value in config.store.lock_store.items():
+        os.environ.setdefault(name, value)
 
     token = config.rasa.token
     if not token:
@@ -80,7 +97,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         credentials=str(ROOT / "credentials.yml"),
         endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")),
         interface=config.rasa.host,
-        port=config.rasa.port,
+        port=args.port or config.rasa.port,
         cors=list(config.widget.allowed_origins),
         enable_api=bool(token),
         auth_token=token or None,

@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from passerelle.names import REST_INPUT, SENDER_PREFIXES
+from rasa_server import faults
 from rasa_server.inputs import SENDER_RULE, clean_text, metadata_problem, valid_sender
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ class RestInput(RasaRestInput):
         return self.name()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        # A message that cannot be processed gets a French apology, not an empty answer.
+        webhook = super().blueprint(faults.guard(on_new_message))
 
         @webhook.middleware("request")
         async def validate(request: Request) -> Optional[HTTPResponse]:

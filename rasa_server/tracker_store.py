@@ -8,13 +8,23 @@ Configured in `endpoints.yml`:
 
 `url` is one SQLAlchemy URL (`sqlite:////abs/path.db`, `postgresql://user@host:5432/db`);
 `?login_db=postgres` lets Rasa create the database on first start.
+
+Every new event is masked before it is written, whatever its type: each string of its
+serialised form (texts, parse data, entities, slots, bot data, metadata keys and values)
+goes through `passerelle.privacy`. The store knows the conversation: the events already
+stored tell whether the person announced a secret or the bot just answered a disclosed
+credential, and then the next message is masked whole (`privacy.secret_expected`). What
+was cut out of a message is also chased in the events of the same turn (a slot filled
+from it, a bot message quoting it).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Text
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
@@ -23,10 +33,13 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-from passerelle.names import CREDENTIALS_INTENT
-from passerelle.privacy import MASK, mask_value, secret_spans
+from passerelle.names import CREDENTIALS_INTENT, LISTEN_ACTION
+from passerelle.privacy import MASK, mask_message, mask_value, secret_expected
 
 logger = logging.getLogger(__name__)
+
+USER, BOT, ACTION = "user", "bot", "action"
+UTTER_ACTION_KEY = "utter_action"  # BotUttered metadata: the response a message came from
 
 
 def _sql_kwargs(url: Text) -> Dict[Text, Any]:
@@ -49,33 +62,101 @@ def _sql_kwargs(url: Text) -> Dict[Text, Any]:
     return kwargs
 
 
-def mask_event_data(data: Dict[Text, Any]) -> Dict[Text, Any]:
-    """A copy of one serialised event with every secret masked."""
-    kind = data.get("event")
-    if kind == "user":
-        parse_data = data.get("parse_data") or {}
-        intent = (parse_data.get("intent") or {}).get("name")
-        # When the person is giving credentials, any password-like word is masked too.
-        aggressive = intent == CREDENTIALS_INTENT
-        text = data.get("text") or ""
-        spans = secret_spans(text, aggressive)
-        masked = mask_value(data, aggressive)
-        entities = (masked.get("parse_data") or {}).get("entities") or []
-        for entity in entities:
+@dataclass
+class TurnContext:
+    """What the masker needs to know of the conversation so far."""
+
+    user_text: Optional[str] = None  # the person's last message (as stored, or as said)
+    bot_text: Optional[str] = None  # the bot's last message since then
+    bot_action: Optional[str] = None  # the response it came from
+    last_action: Optional[str] = None
+    fragments: List[str] = field(default_factory=list)  # secrets of the current turn
+
+    @classmethod
+    def from_history(cls, events: Iterable[Dict[Text, Any]]) -> TurnContext:
+        """The context after `events` (serialised, oldest first)."""
+        context = cls()
+        for data in events:
+            context.update(data)
+        return context
+
+    def update(self, data: Dict[Text, Any], original_text: Optional[str] = None) -> None:
+        kind = data.get("event")
+        if kind == USER:
+            self.user_text = original_text if original_text is not None else data.get("text")
+            self.bot_text = self.bot_action = self.last_action = None
+        elif kind == ACTION and data.get("name") != LISTEN_ACTION:
+            self.last_action = data.get("name")
+        elif kind == BOT:
+            metadata = data.get("metadata") or {}
+            self.bot_text = data.get("text") or ""
+            self.bot_action = metadata.get(UTTER_ACTION_KEY) or self.last_action
+
+    def expects_secret(self) -> bool:
+        return secret_expected(self.user_text, self.bot_text, self.bot_action)
+
+
+def _mask_user(data: Dict[Text, Any], context: TurnContext) -> Dict[Text, Any]:
+    text = data.get("text") or ""
+    parse_data = data.get("parse_data") or {}
+    intent = parse_data.get("intent") or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    # When the person is giving credentials, any secret-looking word is masked too.
+    aggressive = name == CREDENTIALS_INTENT
+    masked = mask_message(text, context.expects_secret(), name, confidence, aggressive)
+    context.fragments = masked.fragments
+    result = mask_value(data, aggressive or masked.whole, masked.fragments)
+    result["text"] = masked.text
+    parse = result.get("parse_data")
+    if isinstance(parse, dict):
+        # The parser saw a folded copy: store the masked original instead, so that a secret
+        # whose case made it recognisable cannot leak through the copy.
+        parse["text"] = masked.text
+        for entity in parse.get("entities") or []:
             start, end = entity.get("start"), entity.get("end")
-            if isinstance(start, int) and isinstance(end, int):
-                if any(s < end and start < e for s, e in spans):
-                    entity["value"] = MASK
-                    if "text" in entity:
-                        entity["text"] = MASK
-        if isinstance(masked.get("parse_data"), dict):
-            # The parser saw a folded (lowercased) copy: store the masked original instead,
-            # so a secret whose case made it recognisable cannot leak through the copy.
-            masked["parse_data"]["text"] = masked.get("text") or ""
-        return masked
-    if kind in {"bot", "slot"}:
-        return mask_value(data)
-    return data
+            overlaps = (
+                isinstance(start, int)
+                and isinstance(end, int)
+                and any(s < end and start < e for s, e in masked.spans)
+            )
+            if masked.whole or overlaps:
+                entity["value"] = MASK
+                if "text" in entity:
+                    entity["text"] = MASK
+    return result
+
+
+def mask_events(
+    history: Iterable[Dict[Text, Any]], new: Iterable[Dict[Text, Any]]
+) -> List[Dict[Text, Any]]:
+    """The `new` serialised events, masked knowing the `history` already stored."""
+    context = TurnContext.from_history(history)
+    masked: List[Dict[Text, Any]] = []
+    for data in new:
+        if data.get("event") == USER:
+            result = _mask_user(data, context)
+            context.update(result, original_text=data.get("text") or "")
+        else:
+            result = mask_value(data, fragments=context.fragments)
+            context.update(result)
+        masked.append(result)
+    return masked
+
+
+def mask_event_data(data: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A copy of one serialised event with every secret masked (no conversation known)."""
+    return mask_events([], [data])[0]
+
+
+def _last_turn(events: List[Event]) -> List[Dict[Text, Any]]:
+    """The stored events from the last user message on: all the context needs."""
+    turn: List[Dict[Text, Any]] = []
+    for event in reversed(events):
+        data = event.as_dict()
+        turn.append(data)
+        if data.get("event") == USER:
+            break
+    return list(reversed(turn))
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -99,5 +180,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, event_broker=event_broker, **kwargs)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        for event in super()._additional_events(session, tracker):
-            yield Event.from_parameters(mask_event_data(event.as_dict()))
+        new = list(super()._additional_events(session, tracker))
+        stored = list(itertools.islice(tracker.events, 0, len(tracker.events) - len(new)))
+        masked = mask_events(_last_turn(stored), [event.as_dict() for event in new])
+        for data in masked:
+            yield Event.from_parameters(data)

@@ -51,6 +51,7 @@ from passerelle.config import settings
 from passerelle.domain import load_domain
 from passerelle.names import SOCKETIO_INPUT, SPEECH_TOKEN_FIELD, WIDGET_SENDER_PREFIX
 from passerelle.signing import session_signature, session_signature_valid, speech_token
+from rasa_server import faults
 from rasa_server.inputs import MAX_METADATA_BYTES, clean_text, metadata_problem
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,8 @@ class WidgetInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """A socket.io server that checks origins, issues sessions and binds sockets to them."""
         self._configure()
+        # A message that cannot be processed gets a French apology, not silence.
+        on_new_message = faults.guard(on_new_message)
         self.session_persistence = True  # replies go to the room named after the session
         # Engine.IO answers 400 to a browser whose Origin is not one of the widget's.
         sio = WidgetSocketServer(

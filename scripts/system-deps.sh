@@ -5,6 +5,9 @@
 #                      is applied in numpy, so no sox is needed.
 #   espeak-ng        : fallback French voice through pyttsx3, and MBROLA's front end
 #   libportaudio2    : microphone and speakers for sounddevice (kiosk)
+#   nginx            : the load balancer in front of several Rasa processes
+#                      (RASA_PROCESSES > 1); `make run` starts its own nginx with a
+#                      generated configuration, the system's nginx service is not used
 # With "test", also what the tests and the spoken test set need:
 #   mbrola, mbrola-fr1, mbrola-fr4 : extra French voices (espeak-ng mb-fr1, mb-fr4;
 #                                    their licence forbids selling them: tests only)
@@ -15,7 +18,7 @@
 # sources when missing (deb822 files of bookworm, or the one-line sources.list).
 # Usage: scripts/system-deps.sh [run|test]
 set -euo pipefail
-want=(libttspico-utils espeak-ng libportaudio2)
+want=(libttspico-utils espeak-ng libportaudio2 nginx)
 [ "${1:-run}" = "test" ] && want+=(mbrola mbrola-fr1 mbrola-fr4 chromium cups cups-client)
 needs_non_free=(libttspico-utils mbrola mbrola-fr1 mbrola-fr4)
 
@@ -63,3 +66,11 @@ echo "Installation des paquets système : ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# Debian starts nginx's own service (a default site on port 80) when it installs it:
+# Passerelle runs its own nginx, so the service it did not ask for is stopped and disabled.
+if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1 \
+  && [ -d /run/systemd/system ]; then
+  $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+  echo "Service nginx du système arrêté : Passerelle lance son propre nginx."
+fi

@@ -1,1 +1,1 @@
-"""`make run`: starts the whole assistant on this machine and stops it all on Ctrl-C."""
+"""`make run`: starts the whole assistant, restarts what dies, stops it all on Ctrl-C."""

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -76,11 +77,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     Ports are free ones, so a developer's own `make run` is not disturbed; the
     conversations go to a temporary SQLite file.
     """
+    work = tmp_path_factory.mktemp("stack")
+    with running_stack(work) as result:
+        yield result
+
+
+@contextmanager
+def running_stack(work: Path, db_url: str = "", log_name: str = "stack.log") -> Iterator[Stack]:
+    """The whole assistant started as `make run` does, on free ports, until the block ends.
+
+    `db_url` is the conversation store (a SQLite file in `work` when empty).
+    """
     if not MODEL_PATH.exists():
         pytest.fail(f"Modèle absent ({MODEL_PATH}) : lancez « make model » avant les tests.")
-    work = tmp_path_factory.mktemp("stack")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     db_path = work / "conversations.db"
+    db_url = db_url or f"sqlite:///{db_path}"
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "CONSOLE_PORT")}
     embed_origin = f"http://127.0.0.1:{free_port()}"
     token = "test-token-" + os.urandom(8).hex()
@@ -89,7 +101,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env.update({name: str(port) for name, port in ports.items()})
     env.update(
         {
-            "PASSERELLE_DB_URL": f"sqlite:///{db_path}",
+            "PASSERELLE_DB_URL": db_url,
             "RASA_TOKEN": token,
             "KIOSK_TOKEN": kiosk_token,
             "PYTHONPATH": str(ROOT),
@@ -98,7 +110,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "WIDGET_EMBED_ORIGINS": embed_origin,
         }
     )
-    log_path = OUT_DIR / "stack.log"
+    log_path = OUT_DIR / log_name
     log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "supervisor"],
@@ -115,7 +127,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         console_url=f"http://127.0.0.1:{ports['CONSOLE_PORT']}",
         token=token,
         kiosk_token=kiosk_token,
-        db_url=f"sqlite:///{db_path}",
+        db_url=db_url,
         db_path=db_path,
         log_path=log_path,
         pid=process.pid,

@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from passerelle.config import settings
+from passerelle.files import private_umask
 from web.app import create_app
 
 logger = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ logger = logging.getLogger(__name__)
 def main() -> None:
     """Runs the web app on the configured host and port until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    private_umask()  # the speech cache's files are 0600 whatever creates them
     config = settings()
     logger.info(
         "Widget web app on %s (public URL %s)", config.widget.bind_url, config.widget.public_url

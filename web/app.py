@@ -9,19 +9,23 @@ the widget with a speech token signed by Rasa's channel (`passerelle/signing.py`
 one hour for that exact text. It answers only the widget's origins (its own page, and the
 sites listed in `WIDGET_EMBED_ORIGINS`), `TTS_BURST` requests at once then
 `TTS_PER_MINUTE` a minute per client address, and a French 503 when the synthesis queue
-is full.
+is full. Its sounds are kept `TTS_CACHE_MINUTES`: while the app runs, a sweep deletes
+the expired ones every `SWEEP_SECONDS` at most (`web/tts.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -31,7 +35,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from passerelle.config import VAR_DIR, Settings
+from passerelle.config import Settings
 from passerelle.config import settings as current_settings
 from passerelle.http import Scope, SecurityHeaders, header
 from passerelle.names import SPEECH_TOKEN_FIELD
@@ -46,7 +50,8 @@ logger = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
-TTS_CACHE_DIR = VAR_DIR / "tts-cache"
+# The expired sounds are looked for this often at most (more often for a short cache).
+SWEEP_SECONDS = 300.0
 MAX_TTS_BODY_BYTES = 16_384
 # "Écouter" per client address: a person clicks a few times a minute; a loop is cut short.
 TTS_BURST = 10
@@ -136,7 +141,9 @@ def create_app(
 ) -> Starlette:
     """Builds the widget's web app for `config` (the process settings by default)."""
     config = config or current_settings()
-    speech = speech or SpeechCache(TTS_CACHE_DIR)
+    speech = speech or SpeechCache(
+        config.widget.tts_cache_dir, max_age_seconds=config.widget.tts_cache_minutes * 60
+    )
     limiter = limiter or RateLimiter(TTS_BURST, TTS_PER_MINUTE)
     origins = config.widget.allowed_origins
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -205,11 +212,39 @@ def create_app(
             allow_headers=["Content-Type"],
         ),
     ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(sweep_speech_cache(speech))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
     return Starlette(
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        lifespan=lifespan,
     )
+
+
+async def sweep_speech_cache(speech: SpeechCache) -> None:
+    """Deletes expired sounds now, then again and again while the app runs."""
+    interval = max(1.0, min(SWEEP_SECONDS, speech.max_age_seconds / 4))
+    logger.info(
+        "Speech cache: sounds kept %.0f minute(s), swept every %.0f s",
+        speech.max_age_seconds / 60,
+        interval,
+    )
+    while True:
+        try:
+            await run_in_threadpool(speech.remove_expired)
+        except OSError:
+            logger.exception("Speech cache sweep failed")
+        await asyncio.sleep(interval)
 
 
 async def _read_limited(request: Request, limit: int) -> Optional[bytes]:

@@ -1,7 +1,8 @@
 """The widget's notices and what it needs to know at start (`GET /api/widget`).
 
 - `/confidentialite`: the privacy notice, in plain French, with the figures the code uses
-  (how long conversations are kept, when the browser forgets them, what is masked).
+  (how long conversations, the summary's link and the "Écouter" sounds are kept, when the
+  browser forgets them, what is masked).
 - `/accessibilite`: the accessibility statement (RGAA), saying what is checked and how.
 - `/api/widget`: the greeting (domain.yml's `utter_greet`, shown as soon as the widget
   opens, before anything is sent to the assistant, with its speech token for "Écouter"),
@@ -25,7 +26,6 @@ from passerelle.config import Settings
 from passerelle.domain import load_domain
 from passerelle.names import SOCKETIO_INPUT, SPEECH_TOKEN_FIELD
 from passerelle.signing import speech_token
-from passerelle.summary import SUMMARY_MAX_AGE_SECONDS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PRIVACY_PATH = "/confidentialite"
@@ -83,7 +83,8 @@ def page_routes(config: Settings) -> List[BaseRoute]:
     facts = {
         "retention_days": config.store.retention_days,
         "idle_minutes": config.widget.idle_minutes + IDLE_WARNING_MINUTES,
-        "summary_days": SUMMARY_MAX_AGE_SECONDS // (24 * 3600),
+        "summary_hours": config.widget.summary_hours,
+        "tts_cache_minutes": config.widget.tts_cache_minutes,
         "statement_date": STATEMENT_DATE,
         "official_sites": OFFICIAL_SITES,
     }

@@ -1,9 +1,10 @@
 """The printable summary of a rehearsed actualisation (`GET /resume/{token}`).
 
-The link is made by `action_actualisation_done`: the token carries the period and the
-answers (`passerelle/summary.py`), so nothing is stored on the server. The page is plain
-HTML in large type with a print style sheet; the "Imprimer" button uses
-`/static/summary.js` (no inline script, for the Content-Security-Policy).
+The link is made by `action_actualisation_done`: the encrypted token carries the period
+and the answers (`passerelle/summary.py`), so nothing is stored on the server. A forged,
+damaged or expired token (older than `SUMMARY_LINK_HOURS`) gets the French error page.
+The page is plain HTML in large type with a print style sheet; the "Imprimer" button
+uses `/static/summary.js` (no inline script, for the Content-Security-Policy).
 `web/app.py` mounts `summary_routes(settings)`.
 """
 
@@ -53,17 +54,23 @@ def summary_context(payload: Dict[str, Any]) -> Dict[str, Any]:
 
 def summary_routes(config: Settings) -> List[BaseRoute]:
     """The printable summary's route, reading tokens with this configuration's key."""
+    hours = {"summary_hours": config.widget.summary_hours}
+
+    def error_page(request: Request) -> Response:
+        return templates.TemplateResponse(request, ERROR_TEMPLATE, hours, 404, headers=NO_STORE)
 
     async def summary_page(request: Request) -> Response:
         """The summary for a valid token; a French error page otherwise."""
-        payload = read_summary_token(config.secret_key, request.path_params["token"])
+        payload = read_summary_token(
+            config.secret_key, request.path_params["token"], config.widget.summary_hours
+        )
         if payload is None:
-            return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+            return error_page(request)
         try:
             context = summary_context(payload)
         except (KeyError, TypeError, ValueError):
             logger.warning("Summary token with unexpected content")
-            return templates.TemplateResponse(request, ERROR_TEMPLATE, {}, 404, headers=NO_STORE)
+            return error_page(request)
         return templates.TemplateResponse(request, PAGE_TEMPLATE, context, headers=NO_STORE)
 
     return [Route(SUMMARY_PATH + "{token}", summary_page, methods=["GET"])]

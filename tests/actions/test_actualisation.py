@@ -374,6 +374,7 @@ def test_summary_link_starts_with_the_public_url(monkeypatch: pytest.MonkeyPatch
         settings.cache_clear()
     link = messages[-1]["url"]
     assert link.startswith("https://exemple.fr/resume/")
+    assert messages[-1]["link_hours"] == 48
     assert slots["summary_url"] == link
     # The address goes in a link attachment, never in the text (read aloud, shown raw).
     summary = DOMAIN["responses"]["utter_actualisation_summary"][0]
@@ -382,6 +383,25 @@ def test_summary_link_starts_with_the_public_url(monkeypatch: pytest.MonkeyPatch
         "payload": {"title": "Ouvrir mon récapitulatif", "url": "{url}"},
     }
     assert "{url}" not in summary["text"] and "http" not in summary["text"]
+
+
+def test_summary_link_hides_the_answers_and_says_how_long_it_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PASSERELLE_SECRET_KEY", "test-key")
+    monkeypatch.setenv("SUMMARY_LINK_HOURS", "24")
+    settings.cache_clear()
+    try:
+        state = {**WORKED_STATE, "declaration_confirmed": True}
+        slots, _, messages = run(ActionActualisationDone(), tracker_for("", None, state))
+    finally:
+        settings.cache_clear()
+    assert messages[-1]["link_hours"] == 24
+    token = slots["summary_url"].rsplit("/", 1)[1]
+    assert "1200" not in token and "2019" not in token
+    assert read_summary_token("test-key", token)["answers"]["gross_salary"] == 1200.0
+    text = DOMAIN["responses"]["utter_actualisation_summary"][0]["text"]
+    assert text.endswith("Le lien marche pendant {link_hours} heures.")
 
 
 def test_done_after_stop_says_abandoned() -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import sqlite3
 import uuid
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.stack
@@ -28,6 +31,26 @@ def summary_links(messages: list) -> list:
         for m in messages
         if (m.get("attachment") or {}).get("type") == "link"
     ]
+
+
+def check_summary_link(stack, sender: str, url: str) -> None:
+    """The link hides the answers, opens the page, and an altered copy gets the error page."""
+    token = url.rsplit("/", 1)[1]
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for text in (token, raw.decode("latin-1")):
+        assert not any(piece in text for piece in ("1200", "35.0", "35,0", "/20", "worked"))
+    page = httpx.get(url, timeout=30)
+    assert page.status_code == 200 and "35 heures pour 1 200 € brut" in page.text
+    altered = url[:-5] + ("AAAAA" if not url.endswith("AAAAA") else "BBBBB")
+    refused = httpx.get(altered, timeout=30)
+    assert refused.status_code == 404 and "Récapitulatif introuvable" in refused.text
+    # The store keeps the link as it was given (nothing readable in it, nothing corrupted).
+    with sqlite3.connect(stack.db_path) as conn:
+        rows = [
+            data
+            for (data,) in conn.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))
+        ]
+    assert any(token in data for data in rows)
 
 
 def test_person_rehearses_with_words_a_correction_and_a_password(stack) -> None:
@@ -72,6 +95,7 @@ def test_person_rehearses_with_words_a_correction_and_a_password(stack) -> None:
     assert "M'actualiser" in done and "/resume/" not in done  # no raw address in any text
     [link] = summary_links(messages)
     assert link["title"] == "Ouvrir mon récapitulatif" and "/resume/" in link["url"]
+    check_summary_link(stack, sender, link["url"])
 
     state = slots(stack, sender)
     assert state["internship"] is True

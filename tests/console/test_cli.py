@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from console import index
-from console.cli import purge
+from console.cli import CLI_ACTOR
+from console.retention import purge
 from console.tables import conversations, counsellors, events, flags, notes
 from passerelle.config import ROOT
 from tests.console.conftest import Fixture
@@ -17,8 +19,10 @@ from tests.console.conftest import Fixture
 KEPT = {"web-aide-mdp", "web-perdu", "kiosque-fini", "kiosque-abandon", "rest-xss", "c2-encours"}
 
 
-def cli(db_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+def cli(db_url: str, *args: str, stdin: str = "", tts_dir: str = "") -> subprocess.CompletedProcess:
+    """Runs the command line; `tts_dir`: the speech cache it sees (never the real one)."""
     env = dict(os.environ, PASSERELLE_DB_URL=db_url, PYTHONPATH=str(ROOT))
+    env["TTS_CACHE_DIR"] = tts_dir or str(ROOT / "tests" / "out" / "no-tts-cache")
     return subprocess.run(
         [sys.executable, "-m", "console.cli", *args],
         input=stdin,
@@ -44,19 +48,27 @@ def test_purge_removes_only_old_conversations(
             conn.execute(
                 notes.insert().values(sender_id=sender, counsellor="marie", at=1.0, text="x")
             )
-    assert purge(engine, 90, now=fixture_store.now) == 2
+    assert purge(engine, 90, CLI_ACTOR, now=fixture_store.now) == 2
     assert senders(engine, events) == KEPT
     assert senders(engine, conversations) == KEPT
     assert senders(engine, flags) == senders(engine, notes) == {"web-perdu"}
-    assert purge(engine, 90, now=fixture_store.now) == 0
-    assert purge(engine, 2, now=fixture_store.now) == 3
+    assert purge(engine, 90, CLI_ACTOR, now=fixture_store.now) == 0
+    assert purge(engine, 2, CLI_ACTOR, now=fixture_store.now) == 3
     assert senders(engine, events) == {"web-aide-mdp", "kiosque-fini", "c2-encours"}
 
 
-def test_purge_command(engine: sa.engine.Engine, fixture_store: Fixture, db_url: str) -> None:
-    result = cli(db_url, "purge", "--days", "100")
+def test_purge_command(
+    engine: sa.engine.Engine, fixture_store: Fixture, db_url: str, tmp_path: Path
+) -> None:
+    cache = tmp_path / "tts-cache"
+    cache.mkdir()
+    for name in ("a.wav", "b.wav", ".c.wav.12.part"):
+        (cache / name).write_bytes(b"RIFF")  # fresh sounds: the purge empties the cache anyway
+    result = cli(db_url, "purge", "--days", "100", tts_dir=str(cache))
     assert result.returncode == 0, result.stderr
     assert "1 conversation(s) de plus de 100 jours supprimée(s)." in result.stdout
+    assert "3 son(s) du cache de lecture supprimé(s)." in result.stdout
+    assert list(cache.iterdir()) == []
     assert "vieux-1" not in senders(engine, events)
     assert "vieux-2" in senders(engine, events)
     refused = cli(db_url, "purge", "--days", "0")

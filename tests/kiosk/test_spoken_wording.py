@@ -63,7 +63,8 @@ SLOTS = {
     "rate": "34,29 €",
     "max_hours": "720",
     "dates": "du 3 au 10",
-    "url": "http://127.0.0.1:8000/resume/eJxdj8EKgzAQRP9lz1Kj0h7y.awgCRw.Q35V-tRhbMwN",
+    "url": "http://127.0.0.1:8000/resume/gAAAAABpJ1Xq3r9cVt2mHkQe8sLw0Zc-Jx_7nVuT4o",
+    "link_hours": "48",
 }
 
 

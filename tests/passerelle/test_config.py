@@ -1,5 +1,7 @@
 """Settings are read and validated in one place, with defaults and clear French errors."""
 
+import os
+
 import pytest
 
 import passerelle.config as config
@@ -18,6 +20,14 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.console.bind_url == "http://127.0.0.1:8001"
     assert settings.widget.idle_minutes == 10
     assert settings.store.retention_days == 90
+    assert settings.widget.summary_hours == 48
+    assert settings.widget.tts_cache_minutes == 60
+
+
+def test_summary_link_and_speech_cache_durations_can_be_shorter() -> None:
+    settings = load_settings({**SECRETS, "SUMMARY_LINK_HOURS": "24", "TTS_CACHE_MINUTES": "15"})
+    assert settings.widget.summary_hours == 24
+    assert settings.widget.tts_cache_minutes == 15
 
 
 def test_environment_overrides() -> None:
@@ -47,6 +57,10 @@ def test_public_url_is_distinct_from_the_bind_address() -> None:
         ({"RASA_PORT": "cinq"}, "RASA_PORT doit être un nombre entier"),
         ({"VOICE_TTS_VOLUME": "fort"}, "VOICE_TTS_VOLUME doit être un nombre"),
         ({"PUBLIC_URL": "exemple.fr"}, "PUBLIC_URL doit être une adresse http"),
+        ({"SUMMARY_LINK_HOURS": "49"}, "SUMMARY_LINK_HOURS doit être entre 1 et 48"),
+        ({"SUMMARY_LINK_HOURS": "168"}, "SUMMARY_LINK_HOURS doit être entre 1 et 48"),
+        ({"SUMMARY_LINK_HOURS": "0"}, "SUMMARY_LINK_HOURS doit être entre 1 et 48"),
+        ({"TTS_CACHE_MINUTES": "0"}, "TTS_CACHE_MINUTES doit être entre 1 et 1440"),
     ],
 )
 def test_bad_value_is_a_french_error(env: dict, message: str) -> None:
@@ -73,6 +87,7 @@ def test_init_creates_private_secrets_once(tmp_path, monkeypatch) -> None:
     }
     for name, path in files.items():
         monkeypatch.setattr(config, name, path)
+    monkeypatch.setattr(config, "VAR_DIR", tmp_path / "var")
     assert sorted(config.init_secrets({})) == sorted(files.values())
     first = load_settings({}).require_secrets()
     assert config.init_secrets({}) == []
@@ -82,12 +97,41 @@ def test_init_creates_private_secrets_once(tmp_path, monkeypatch) -> None:
     assert first.secret_key == second.secret_key and first.kiosk_token == second.kiosk_token
     for path in files.values():
         assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+
+
+def test_secret_files_are_private_from_their_creation(tmp_path, monkeypatch) -> None:
+    """Even under a umask of 0 (files 0666), no secret file is ever readable by others.
+
+    An empty secret file left world-readable by an older install is replaced by a new
+    private file (a new inode, never the old readable one written to).
+    """
+    key_file = tmp_path / "var" / "secret_key"
+    key_file.parent.mkdir(mode=0o755)
+    key_file.write_text("")
+    key_file.chmod(0o644)
+    old_inode = key_file.stat().st_ino
+    monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", key_file)
+    monkeypatch.setattr(config, "KIOSK_TOKEN_FILE", tmp_path / "var" / "kiosk_token")
+    monkeypatch.setattr(config, "VAR_DIR", tmp_path / "var")
+    old_umask = os.umask(0)
+    try:
+        created = config.init_secrets({})
+    finally:
+        os.umask(old_umask)
+    assert key_file in created and key_file.stat().st_ino != old_inode
+    for path in (tmp_path / ".rasa_token", key_file, tmp_path / "var" / "kiosk_token"):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    assert key_file.parent.stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["kiosk_token", "secret_key"]
 
 
 def test_a_set_variable_needs_no_file(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "RASA_TOKEN_FILE", tmp_path / ".rasa_token")
     monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "secret_key")
     monkeypatch.setattr(config, "KIOSK_TOKEN_FILE", tmp_path / "kiosk_token")
+    monkeypatch.setattr(config, "VAR_DIR", tmp_path / "var")
     assert config.init_secrets({**SECRETS, "KIOSK_TOKEN": "b"}) == []
     assert list(tmp_path.iterdir()) == []
 

@@ -27,6 +27,8 @@ MASKED = [
         "j ai un numero de securite sociale 2 85 05 2A 006 084",
         "j ai un numero de securite sociale [masqué]",
     ),
+    # Contact data: counsellors do not need it in a log.
+    ("appelez le 06 12 34 56 78", "appelez le [masqué]"),
 ]
 
 KEPT = [
@@ -38,7 +40,6 @@ KEPT = [
     "35 heures pour 1200 euros",
     "mille deux cents euros brut",
     "j'ai travaillé 151,67 heures",
-    "appelez le 06 12 34 56 78",
     "du 12/02/2026 au 20/02/2026",
     "le 3949",
     "mon code postal",
@@ -65,3 +66,148 @@ def test_aggressive_masks_password_like_words() -> None:
 def test_mask_value_walks_nested_data() -> None:
     data = {"text": "mdp Secret99", "list": ["id 1234567A", 3], "n": None}
     assert mask_value(data) == {"text": "mdp [masqué]", "list": ["id [masqué]", 3], "n": None}
+
+
+# --- masking v2: the normalised copy, keywords with fillers, the conversation -----------
+
+from passerelle.names import CREDENTIALS_RESPONSE  # noqa: E402
+from passerelle.privacy import (  # noqa: E402
+    announces_secret,
+    asks_for_secret,
+    clearly_not_a_secret,
+    mask_fragments,
+    mask_message,
+    normalise,
+    secret_expected,
+    secret_spans,
+)
+
+MASKED_V2 = [
+    # Typographic apostrophe, no-break and narrow no-break spaces, zero-width characters.
+    ("mon mot de passe c’est Soleil2024", "mon mot de passe c’est [masqué]"),
+    ("mdp\u00a0:\u00a0Soleil2024", "mdp\u00a0:\u00a0[masqué]"),
+    ("carte 4970\u202f1012\u202f3456\u202f7890", "carte [masqué]"),
+    ("mon mdp c'est So\u200bleil2024 voilà", "mon mdp c'est [masqué]"),
+    # Full-width digits and letters (NFKC).
+    ("identifiant １２３４５６７Ａ", "identifiant [masqué]"),
+    # Filler words between the keyword and the secret; several words up to the clause's end.
+    ("mon mot de passe c'est bien le chat noir", "mon mot de passe c'est bien le [masqué]"),
+    ("mon mot de passe est toujours S o l e i l 2 0 2 4", "mon mot de passe est toujours [masqué]"),
+    ("mdp : je t'aime maman", "mdp : [masqué]"),
+    (
+        "mon mdp c'est soleil, et mon identifiant 1234567A",
+        "mon mdp c'est [masqué], et mon identifiant [masqué]",
+    ),
+    ("my password is Sunshine!1", "my password is [masqué]"),
+    ("le code reçu par sms est 482913", "le code reçu par sms est [masqué]"),
+    (
+        "code confidentiel de ma carte bleue : 1234",
+        "code confidentiel de ma carte bleue : [masqué]",
+    ),
+    ("le code qu'on m'a envoyé c'est 558 214", "le code qu'on m'a envoyé c'est [masqué]"),
+    ("mon code pin c'est un deux trois quatre", "mon code pin c'est [masqué]"),
+    ("Soleil2024 c'est mon mot de passe", "[masqué] c'est mon mot de passe"),
+    # Number-shaped secrets with any separator, spoken numbers as the kiosk sends them.
+    ("123 45 67A", MASK),
+    ("1234567-A", MASK),
+    ("1 2 3 4 5 6 7 a", MASK),
+    ("4970.1012.3456.7890 et le code derrière 321", "[masqué] et le code derrière [masqué]"),
+    ("FR76-3000-6000-0112-3456-7890-189", MASK),
+    ("+33 6 12 34 56 78", MASK),
+    ("un deux trois quatre cinq six sept A", MASK),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", MASK),
+    ("jean.dupont@gmail.com", MASK),
+    ("jean point dupont arobase gmail point com", MASK),
+]
+
+KEPT_V2 = [
+    "j'ai travaillé 35 heures pour 1 200 €",
+    "1\u202f850,50 € brut",
+    "mille deux cents euros",
+    "151,67",
+    "je suis en 2ème catégorie depuis mars 2025",
+    "rendez-vous le 14/07/2026 à 14h30",
+    "j'habite au 12 rue des Lilas 75011 Paris",
+    "mon code postal est 69003",
+    "le code ROME de mon métier c'est M1607",
+    "mon mot de passe ne marche pas depuis le 3 janvier 2026",
+    "mot de passe : oublié",
+    "j'ai reçu un code par sms mais il ne marche pas",
+    "Votre identifiant (7 chiffres et 1 lettre) vous sera demandé.",
+    "Choisissez des mots de passe complexes.",
+    "appelez le 3949",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MASKED_V2)
+def test_masking_v2(text: str, expected: str) -> None:
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize("text", KEPT_V2)
+def test_masking_v2_keeps_ordinary_text(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_spans_of_the_normalised_copy_map_back_to_the_original() -> None:
+    text = "ｍｄｐ\u00a0: Ｓｏｌｅｉｌ２０２４. Merci"
+    copy = normalise(text)
+    assert copy.text == "mdp : Soleil2024. Merci"
+    assert [text[s:e] for s, e in secret_spans(text)] == ["Ｓｏｌｅｉｌ２０２４"]
+
+
+def test_the_summary_link_is_never_masked() -> None:
+    link = "https://aide.exemple.fr/resume/FR7630006000011234567890189-0612345678_x"
+    assert mask_text(f"voici {link} merci") == f"voici {link} merci"
+    assert mask_text(f"mdp: Soleil2024 {link}") == f"mdp: [masqué] {link}"
+
+
+@pytest.mark.parametrize(
+    ("text", "announces"),
+    [
+        ("je vais vous donner mon mot de passe", True),
+        ("voici mon code", True),
+        ("code pin", True),
+        ("je vous envoie mon iban", True),
+        ("mon mot de passe je vous le mets dans le prochain message", True),
+        ("j'ai oublié mon mot de passe", False),
+        ("comment changer mon mot de passe ?", False),
+        ("voici mon code : [masqué]", False),
+        ("mon code postal", False),
+        ("bonjour", False),
+    ],
+)
+def test_announcements(text: str, announces: bool) -> None:
+    assert announces_secret(text) is announces
+
+
+def test_credential_questions_and_the_warning_make_a_secret_expected() -> None:
+    assert asks_for_secret("Quel est votre identifiant ?")
+    assert not asks_for_secret("Ne donnez jamais votre mot de passe. Même pas à moi.")
+    assert secret_expected(None, "Attention !", CREDENTIALS_RESPONSE)
+    assert not secret_expected("bonjour", "Bonjour ! Que puis-je faire ?", "utter_greet")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "clear"),
+    [
+        ("oui", "affirm", 0.99, True),
+        ("35 heures", "inform", 0.9, True),
+        ("comment je change mon mot de passe ?", "forgot_password", 0.97, True),
+        ("lapin bleu", "greet", 0.99, False),  # two words: maybe a passphrase
+        ("Maison 75 rouge", "greet", 0.99, False),  # digits: maybe a code
+        ("je veux parler à quelqu'un", "human_handoff", 0.6, False),  # unsure
+        ("Soleil2024", "affirm", 0.99, False),
+    ],
+)
+def test_what_is_clearly_no_secret(text: str, intent: str, confidence: float, clear: bool) -> None:
+    assert clearly_not_a_secret(text, intent, confidence) is clear
+
+
+def test_an_expected_secret_is_masked_whole_and_its_pieces_chased() -> None:
+    result = mask_message("lapin bleu 2019", secret_expected=True)
+    assert result.text == MASK and result.whole
+    assert mask_fragments("Vous avez dit Lapin Bleu ? 2 019", result.fragments) == (
+        "Vous avez dit [masqué] ? [masqué]"
+    )
+    assert mask_message("oui", secret_expected=True, intent="affirm", confidence=0.99).text == "oui"

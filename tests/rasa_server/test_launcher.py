@@ -50,5 +50,7 @@ def test_plain_rasa_would_report_errors_to_sentry() -> None:
 def test_the_launcher_takes_no_secret_as_argument() -> None:
     from rasa_server.__main__ import parse_args
 
-    assert vars(parse_args([])) == {"model": ROOT / "models" / "passerelle.tar.gz"}
+    # --port: one per Rasa process behind nginx (RASA_PROCESSES); never a secret.
+    assert vars(parse_args([])) == {"model": ROOT / "models" / "passerelle.tar.gz", "port": None}
+    assert vars(parse_args(["--port", "5105"]))["port"] == 5105
     assert vars(parse_args(["--model", "/tmp/m.tar.gz"]))["model"].name == "m.tar.gz"

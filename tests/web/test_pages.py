@@ -56,14 +56,25 @@ def test_official_sites_are_the_ones_the_bot_names() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env", "days", "minutes"),
+    ("env", "days", "minutes", "link", "sound"),
     [
-        ({}, "90 jours", "11 minutes"),
-        ({"RETENTION_DAYS": "30", "WIDGET_IDLE_MINUTES": "5"}, "30 jours", "6 minutes"),
+        ({}, "90 jours", "11 minutes", "48 heures", "60 minutes"),
+        (
+            {
+                "RETENTION_DAYS": "30",
+                "WIDGET_IDLE_MINUTES": "5",
+                "SUMMARY_LINK_HOURS": "12",
+                "TTS_CACHE_MINUTES": "20",
+            },
+            "30 jours",
+            "6 minutes",
+            "12 heures",
+            "20 minutes",
+        ),
     ],
 )
 def test_privacy_notice_says_what_the_settings_do(
-    tmp_path: Path, env: dict, days: str, minutes: str
+    tmp_path: Path, env: dict, days: str, minutes: str, link: str, sound: str
 ) -> None:
     response = client(tmp_path, **env).get("/confidentialite")
     assert response.status_code == 200
@@ -71,6 +82,10 @@ def test_privacy_notice_says_what_the_settings_do(
     assert '<html lang="fr">' in page
     assert f"effacée au bout de {days}" in page
     assert f"après {minutes} sans rien faire" in page
+    assert "L'effacement se fait tout seul, chaque jour." in page
+    assert f"marche pendant {link}." in page and "jours.\nIl montre" not in page
+    assert "Vos réponses sont chiffrées dans ce lien." in page
+    assert f"Il est effacé au bout de {sound}." in page
     for masked in ("mots de passe", "identifiants France Travail", "IBAN", "sécurité sociale"):
         assert masked in page
     assert "ne dépose pas de cookie" in page

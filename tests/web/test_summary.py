@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -11,7 +13,8 @@ from passerelle.config import load_settings
 from passerelle.summary import make_summary_token
 from web.summary import TEMPLATES_DIR, summary_routes
 
-CONFIG = load_settings({"PASSERELLE_SECRET_KEY": "test-key", "RASA_TOKEN": "test-token"})
+ENV = {"PASSERELLE_SECRET_KEY": "test-key", "RASA_TOKEN": "test-token"}
+CONFIG = load_settings(ENV)
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 ANSWERS = {
@@ -61,6 +64,37 @@ def test_bad_or_forged_token_gives_french_error_page() -> None:
         assert response.status_code == 404
         assert "Récapitulatif introuvable" in response.text
         assert "Ce lien ne marche plus" in response.text
+
+
+def test_expired_token_gives_french_error_page_with_the_duration() -> None:
+    made = int(time.time()) - 48 * 3600 - 60
+    old = make_summary_token(CONFIG.secret_key, "01/06/2019", "30/06/2019", ANSWERS, now=made)
+    response = client().get(f"/resume/{old}")
+    assert response.status_code == 404
+    assert "Ce lien ne marche plus. Il a peut-être plus de 48 heures" in response.text
+    assert "1 200" not in response.text and "35" not in response.text
+
+
+def test_a_shorter_setting_makes_links_expire_sooner() -> None:
+    short = load_settings({**ENV, "SUMMARY_LINK_HOURS": "2"})
+    app = Starlette(routes=summary_routes(short))
+    made = int(time.time()) - 3 * 3600
+    token = make_summary_token(short.secret_key, "01/06/2019", "30/06/2019", ANSWERS, now=made)
+    response = TestClient(app).get(f"/resume/{token}")
+    assert response.status_code == 404
+    assert "plus de 2 heures" in response.text
+    fresh = make_summary_token(short.secret_key, "01/06/2019", "30/06/2019", ANSWERS)
+    assert TestClient(app).get(f"/resume/{fresh}").status_code == 200
+
+
+def test_altered_token_gives_french_error_page() -> None:
+    token = make_summary_token(CONFIG.secret_key, "01/06/2019", "30/06/2019", ANSWERS)
+    for position in (3, len(token) // 2, len(token) - 1):
+        changed = "A" if token[position] != "A" else "B"
+        altered = token[:position] + changed + token[position + 1 :]
+        response = client().get(f"/resume/{altered}")
+        assert response.status_code == 404
+        assert "Récapitulatif introuvable" in response.text
 
 
 def test_print_assets_served() -> None:
