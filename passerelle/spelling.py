@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 import yaml
 
@@ -30,12 +30,18 @@ LEXICON_VERSION = "1"
 _WORD = re.compile(r"(?<![\w'])[^\W_]+\+?(?![\w'+])")
 # A number glued to its unit: "35h", "1200euros" (not "20h30", a time).
 _NUMBER_AND_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)([^\W\d_]+)")
+# Long messages (at least this many words) get their end read twice (`focus_on_end`).
+LONG_MESSAGE_WORDS = 15
+FOCUS_WORDS = 10
+MIN_CLAUSE_WORDS = 3
+_CLAUSE_END = re.compile(r"[.!?;:,]")
 # Letters only: the words the noise check looks at (numbers are answers, never noise).
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A letter typed three times or more in a row: "merciiii", "nonnn", "aaaaaa".
 _ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
-# A message is noise when fewer than this share of its words are known.
-MIN_KNOWN_SHARE = 0.5
+# A message is noise when fewer than this share of its words are known: a third, so that
+# a sentence mixing French with another language ("je veux speak to a human") is read.
+MIN_KNOWN_SHARE = 1 / 3
 # The same word this many times and nothing else ("ok ok ok ok") is tapping, not an answer.
 MIN_REPEATS_AS_NOISE = 4
 # Words at least this long may differ by one letter from a trained word ("actualistion").
@@ -65,6 +71,12 @@ class Respelled:
     text: str
     sources: Tuple[Span, ...]
     original_length: int
+    # Where the echo of a long message's end starts (`focus_on_end`); the text's length if none.
+    echo_start: Optional[int] = None
+
+    @property
+    def read_until(self) -> int:
+        return len(self.text) if self.echo_start is None else self.echo_start
 
     def original_span(self, start: int, end: int) -> Span:
         """The span of the original text that `text[start:end]` comes from."""
@@ -75,13 +87,52 @@ class Respelled:
 
     def respelled_span(self, start: int, end: int) -> Span:
         """The span of `text` that comes from the original `[start, end)` (entity offsets)."""
-        inside = [i for i, (s, e) in enumerate(self.sources) if s < end and e > start]
+        return self._span_in(start, end, 0, self.read_until) or (self.read_until,) * 2
+
+    def echo_span(self, start: int, end: int) -> Optional[Span]:
+        """The span of the echo that comes from the original `[start, end)`, if it is echoed."""
+        if self.echo_start is None:
+            return None
+        return self._span_in(start, end, self.echo_start, len(self.text))
+
+    def _span_in(self, start: int, end: int, low: int, high: int) -> Optional[Span]:
+        inside = [
+            i for i in range(low, high) if self.sources[i][0] < end and self.sources[i][1] > start
+        ]
         if not inside:
-            position = next(
-                (i for i, (s, _) in enumerate(self.sources) if s >= start), len(self.text)
-            )
-            return position, position
+            following = [i for i in range(low, high) if self.sources[i][0] >= start]
+            return (following[0],) * 2 if following and low == 0 else None
         return inside[0], inside[-1] + 1
+
+
+def focus_on_end(respelled: Respelled) -> Respelled:
+    """A long message's end, where people put their request after their story, read twice.
+
+    "je suis au chômage depuis trois mois, ... , comment je refais mon cv" becomes the same
+    text followed by "comment je refais mon cv": the request weighs as much as the story.
+    The echo is the last clause (after , . ; : ! ?) if it has 3 to `FOCUS_WORDS` words,
+    else the last `FOCUS_WORDS` words. Entities found in the echo are dropped at parse time.
+    """
+    text = respelled.text.rstrip(" .!?")
+    words = list(re.finditer(r"\S+", text))
+    if len(words) < LONG_MESSAGE_WORDS:
+        return respelled
+    cut = words[-FOCUS_WORDS].start()
+    boundaries = [m.end() for m in _CLAUSE_END.finditer(text) if m.end() > cut]
+    for boundary in reversed(boundaries):
+        if len(text[boundary:].split()) >= MIN_CLAUSE_WORDS:
+            cut = boundary
+            break
+    while cut < len(text) and text[cut] == " ":
+        cut += 1
+    tail = text[cut:]
+    echo_start = len(respelled.text) + 1
+    sources = (
+        respelled.sources
+        + ((respelled.original_length,) * 2,)
+        + respelled.sources[cut : cut + len(tail)]
+    )
+    return Respelled(respelled.text + " " + tail, sources, respelled.original_length, echo_start)
 
 
 def shorten_elongations(word: str) -> str:
@@ -198,5 +249,6 @@ __all__ = [
     "load_lexicon",
     "read_word_lists",
     "respell",
+    "focus_on_end",
     "shorten_elongations",
 ]

@@ -29,6 +29,7 @@ from passerelle.spelling import (
     VOCABULARY_PATH,
     Respelled,
     Vocabulary,
+    focus_on_end,
     load_lexicon,
     read_word_lists,
     respell,
@@ -97,16 +98,24 @@ class FrenchNormalizer(GraphComponent):
         if inference:
             message.set(ORIGINAL_TEXT_KEY, text)
             text = text[:MAX_PARSED_CHARS]
-        respelled = respell(fold(text), self._lexicon)
+        respelled = focus_on_end(respell(fold(text), self._lexicon))
         message.set(TEXT, respelled.text)
         if inference:
             message.set(RESPELLED_KEY, respelled)
             return
-        for entity in message.get(ENTITIES) or []:
-            start, end = respelled.respelled_span(
-                entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
-            )
+        entities = message.get(ENTITIES) or []
+        echoes = []
+        for entity in entities:
+            start, end = entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+            echo = respelled.echo_span(start, end)
+            if echo:  # the echo is labelled like the original, never as a plain word
+                echoes.append(
+                    {**entity, ENTITY_ATTRIBUTE_START: echo[0], ENTITY_ATTRIBUTE_END: echo[1]}
+                )
+            start, end = respelled.respelled_span(start, end)
             entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = start, end
+        if echoes:
+            message.set(ENTITIES, entities + echoes)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
@@ -252,8 +261,16 @@ class UnreadableMessageGuard(GraphComponent):
 
 
 def _map_entities_back(message: Message, respelled: Respelled) -> None:
-    """Entity offsets of the respelled copy become offsets in the person's own text."""
-    for entity in message.get(ENTITIES) or []:
+    """Entity offsets of the respelled copy become offsets in the person's own text.
+
+    Entities found in the echo of a long message's end are dropped: the first reading
+    has them already.
+    """
+    entities = [
+        e for e in message.get(ENTITIES) or [] if e[ENTITY_ATTRIBUTE_START] < respelled.read_until
+    ]
+    message.set(ENTITIES, entities, add_to_output=True)
+    for entity in entities:
         start, end = respelled.original_span(
             entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
         )

@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from passerelle.spelling import Vocabulary, load_lexicon
-from passerelle.text import MAX_PARSED_CHARS
+from passerelle.text import MAX_PARSED_CHARS, fold
 from rasa_server.nlu import FrenchNormalizer, UnreadableMessageGuard
 
 FALLBACK = {"name": "nlu_fallback", "confidence": 1.0}
@@ -17,7 +17,9 @@ def test_pipeline_classifies_the_folded_copy_and_gives_back_the_original() -> No
     messages = [Message(data={"text": t}) for t in ("J'ai OUBLIÉ 😢", long_text, "🙂🙂", "")]
     FrenchNormalizer(load_lexicon()).process(messages)
     assert messages[0].get("text") == "j'ai oublie  "
-    assert len(messages[1].get("text")) == MAX_PARSED_CHARS
+    # Cut at MAX_PARSED_CHARS; a long message's end is then read twice (focus_on_end).
+    assert messages[1].get("text").startswith(fold(long_text[:MAX_PARSED_CHARS]))
+    assert messages[1].get("text").count("arret") < long_text.count("Arrêt")
     UnreadableMessageGuard().process(messages)
     assert messages[0].get("text") == "J'ai OUBLIÉ 😢"
     assert messages[1].get("text") == long_text
@@ -60,6 +62,22 @@ def test_training_entities_follow_the_respelling() -> None:
     FrenchNormalizer(load_lexicon()).process_training_data(TrainingData([example]))
     entity = example.get("entities")[0]
     assert example.get("text")[entity["start"] : entity["end"]] == "35"
+
+
+def test_long_message_end_is_read_twice_and_its_entities_once() -> None:
+    text = "Avec mes deux employeurs, en additionnant toutes mes fiches de paie, ça fait 96 heures"
+    message = Message(data={"text": text})
+    FrenchNormalizer(load_lexicon()).process([message])
+    respelled = message.get("text")
+    assert respelled.endswith("fait 96 heures ca fait 96 heures")
+    first, echo = respelled.index("96"), respelled.rindex("96")
+    message.set(
+        "entities",
+        [{"entity": "hours", "start": i, "end": i + 2, "value": "96"} for i in (first, echo)],
+    )
+    UnreadableMessageGuard().process([message])
+    entities = message.get("entities")
+    assert [text[e["start"] : e["end"]] for e in entities] == ["96"]
 
 
 @pytest.mark.parametrize(
