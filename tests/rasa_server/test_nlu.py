@@ -1,21 +1,102 @@
 """The French NLU components of the Rasa server (`rasa_server/nlu.py`)."""
 
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from passerelle.spelling import Vocabulary, load_lexicon
+from passerelle.text import MAX_PARSED_CHARS, fold
+from rasa_server.nlu import FrenchNormalizer, UnreadableMessageGuard
+
+FALLBACK = {"name": "nlu_fallback", "confidence": 1.0}
+
 
 def test_pipeline_classifies_the_folded_copy_and_gives_back_the_original() -> None:
-    from rasa.shared.nlu.training_data.message import Message
-
-    from passerelle.text import MAX_PARSED_CHARS
-    from rasa_server.nlu import FrenchNormalizer, UnreadableMessageGuard
-
     long_text = "Arrêt " * 400
     messages = [Message(data={"text": t}) for t in ("J'ai OUBLIÉ 😢", long_text, "🙂🙂", "")]
-    FrenchNormalizer().process(messages)
+    FrenchNormalizer(load_lexicon()).process(messages)
     assert messages[0].get("text") == "j'ai oublie  "
-    assert len(messages[1].get("text")) == MAX_PARSED_CHARS
+    # Cut at MAX_PARSED_CHARS; a long message's end is then read twice (focus_on_end).
+    assert messages[1].get("text").startswith(fold(long_text[:MAX_PARSED_CHARS]))
+    assert messages[1].get("text").count("arret") < long_text.count("Arrêt")
     UnreadableMessageGuard().process(messages)
     assert messages[0].get("text") == "J'ai OUBLIÉ 😢"
     assert messages[1].get("text") == long_text
     assert messages[0].get("intent") is None
-    assert messages[1].get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
-    assert messages[2].get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
-    assert messages[3].get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert messages[1].get("intent") == FALLBACK
+    assert messages[2].get("intent") == FALLBACK
+    assert messages[3].get("intent") == FALLBACK
+
+
+def test_sms_spelling_is_respelled_for_the_classifier_only() -> None:
+    message = Message(data={"text": "G pa travaillé, jsp"})
+    FrenchNormalizer(load_lexicon()).process([message])
+    assert message.get("text") == "j'ai pas travaille, je ne sais pas"
+    UnreadableMessageGuard().process([message])
+    assert message.get("text") == "G pa travaillé, jsp"
+
+
+def test_entity_offsets_point_into_the_text_as_written() -> None:
+    message = Message(data={"text": "g fé 35h"})
+    FrenchNormalizer(load_lexicon()).process([message])
+    respelled = message.get("text")
+    assert respelled == "j'ai fait 35 h"
+    start = respelled.index("35")
+    message.set("entities", [{"entity": "hours", "start": start, "end": start + 2, "value": "35"}])
+    UnreadableMessageGuard().process([message])
+    entity = message.get("entities")[0]
+    assert message.get("text")[entity["start"] : entity["end"]] == "35"
+
+
+def test_training_entities_follow_the_respelling() -> None:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    example = Message(
+        data={
+            "text": "g fé 35h",
+            "intent": "inform",
+            "entities": [{"entity": "hours", "start": 5, "end": 7, "value": "35"}],
+        }
+    )
+    FrenchNormalizer(load_lexicon()).process_training_data(TrainingData([example]))
+    entity = example.get("entities")[0]
+    assert example.get("text")[entity["start"] : entity["end"]] == "35"
+
+
+def test_long_message_end_is_read_twice_and_its_entities_once() -> None:
+    text = "Avec mes deux employeurs, en additionnant toutes mes fiches de paie, ça fait 96 heures"
+    message = Message(data={"text": text})
+    FrenchNormalizer(load_lexicon()).process([message])
+    respelled = message.get("text")
+    assert respelled.endswith("fait 96 heures ca fait 96 heures")
+    first, echo = respelled.index("96"), respelled.rindex("96")
+    message.set(
+        "entities",
+        [{"entity": "hours", "start": i, "end": i + 2, "value": "96"} for i in (first, echo)],
+    )
+    UnreadableMessageGuard().process([message])
+    entities = message.get("entities")
+    assert [text[e["start"] : e["end"]] for e in entities] == ["96"]
+
+
+@pytest.mark.parametrize(
+    ("text", "noise"),
+    [
+        ("qsdfgh", True),
+        ("aaaaaa", True),
+        ("ok ok ok ok", True),
+        ("blorf zatu", True),
+        ("euh", True),
+        ("oui", False),
+        ("ok", False),
+        ("35", False),
+        ("g pa travaillé", False),
+    ],
+)
+def test_guard_turns_noise_into_fallback(text: str, noise: bool) -> None:
+    vocabulary = Vocabulary({"oui", "ok", "pas", "ai", "travaille"}, set(), {"euh"})
+    message = Message(data={"text": text, "intent": {"name": "affirm", "confidence": 0.9}})
+    FrenchNormalizer(load_lexicon()).process([message])
+    UnreadableMessageGuard(vocabulary).process([message])
+    assert (message.get("intent") == FALLBACK) is noise

@@ -1,0 +1,81 @@
+"""SMS and phonetic spellings respelled for the NLU (`passerelle/spelling.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from passerelle.spelling import Vocabulary, load_lexicon, read_word_lists, respell
+from passerelle.text import fold
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> dict:
+    return load_lexicon()
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("g pa travaillé", "j'ai pas travaille"),
+        ("jsp koi fer", "je ne sais pas quoi faire"),
+        ("ché pa", "sais pas"),
+        ("mdp oublié", "mot de passe oublie"),
+        ("bjr", "bonjour"),
+        ("chui perdu", "je suis perdu"),
+        ("c koi", "c'est quoi"),
+        ("c'est bon", "c'est bon"),  # the c of "c'est" is not the word "c"
+        ("merci bcp stp", "merci beaucoup s'il te plait"),
+        ("kan", "quand"),
+        ("keske", "qu'est-ce que"),
+        ("ouiiii", "oui"),
+        ("35h", "35 h"),
+        ("20h30", "20h30"),
+        ("1 200 €", "1 200 €"),
+        ("mon cv", "mon cv"),
+    ],
+)
+def test_respell(lexicon: dict, written: str, read: str) -> None:
+    assert respell(fold(written), lexicon).text == read
+
+
+def test_offsets_map_both_ways(lexicon: dict) -> None:
+    respelled = respell(fold("g fé 35h et pa 1200€"), lexicon)
+    assert respelled.text == "j'ai fait 35 h et pas 1200€"
+    hours = respelled.text.index("35")
+    assert respelled.original_span(hours, hours + 2) == (5, 7)
+    assert respelled.respelled_span(5, 7) == (hours, hours + 2)
+    amount = respelled.text.index("1200")
+    assert respelled.original_span(amount, amount + 4) == (15, 19)
+
+
+def test_lexicon_keys_are_single_folded_words(lexicon: dict) -> None:
+    assert lexicon["g"] == "j'ai"
+    assert all(key == fold(key) and " " not in key for key in lexicon)
+    assert not any(key.isdigit() for key in lexicon)
+
+
+def test_word_lists_are_read() -> None:
+    known, fillers = read_word_lists()
+    assert {"hello", "password"} <= known
+    assert "euh" in fillers
+
+
+@pytest.mark.parametrize(
+    ("text", "noise"),
+    [
+        ("qsdfgh", True),
+        ("blorf zatu kripo", True),
+        ("a", True),
+        ("...", True),
+        ("ok ok ok ok", True),
+        ("ok ok", False),
+        ("euh", True),
+        ("euh oui", False),
+        ("35", False),
+        ("actualistion", False),  # one letter from a trained word
+        ("bonjour zoubida", False),  # a name beside a known word
+    ],
+)
+def test_noise(text: str, noise: bool) -> None:
+    vocabulary = Vocabulary({"ok", "oui", "bonjour"}, {"actualisation"}, {"euh"})
+    assert vocabulary.is_noise(text) is noise
