@@ -57,7 +57,7 @@ from tests.support import spoken_set
 from tests.support.spoken_set import Utterance, audio_for, of_kind
 from voice.asr import Grammar, load_engine, to_message
 from voice.audio import Audio, silence
-from voice.config import SAMPLE_RATE, VoiceConfig
+from voice.config import FRAME_MS, SAMPLE_RATE, VoiceConfig
 from voice.normalize import choices_prompt, normalize_for_speech
 from voice.tts import default_voice, synthesize
 from voice.vad import frames
@@ -92,11 +92,30 @@ def percent(good: int, total: int) -> str:
 
 
 def listen(
-    engine: TimedWhisper, audio: Audio, grammar: Grammar | None, config: VoiceConfig
+    engine: TimedWhisper,
+    audio: Audio,
+    grammar: Grammar | None,
+    config: VoiceConfig,
+    real_time: bool = False,
 ) -> Heard:
-    """One turn through the kiosk's own path: VAD, then Whisper, then the grammar."""
+    """One turn through the kiosk's own path: VAD, then Whisper, then the grammar.
+
+    With `real_time`, frames come at the pace a microphone gives them, so Whisper's early
+    start on a pause overlaps the end-of-speech wait as it does at the kiosk.
+    """
     turn = audio + silence(config.end_silence_ms + TAIL_MS, SAMPLE_RATE)
-    return hear(frames(turn.pcm()), engine, grammar, config, timeout=1e9)
+    chunks = frames(turn.pcm())
+    return hear(paced(chunks) if real_time else chunks, engine, grammar, config, timeout=1e9)
+
+
+def paced(chunks: Iterable[bytes]) -> Iterable[bytes]:
+    """`chunks` given one frame every FRAME_MS, like a microphone."""
+    started = time.perf_counter()
+    for index, chunk in enumerate(chunks):
+        delay = started + index * FRAME_MS / 1000 - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        yield chunk
 
 
 def payload_of(heard: Heard, grammar: Grammar) -> str | None:
@@ -484,7 +503,7 @@ def latency_turn(
     if item.kind == "yes_no":
         assistant.send(sender, "je n'arrive pas à me connecter")  # a yes/no question comes
         grammar = Grammar.from_buttons(item.button_dicts())
-    heard = listen(engine, audio_for(item, "pico", "calme"), grammar, config)
+    heard = listen(engine, audio_for(item, "pico", "calme"), grammar, config, real_time=True)
     message = (grammar.payload_for(heard.text) if grammar and heard.text else None) or to_message(
         heard.text or ""
     )

@@ -309,6 +309,8 @@ class WhisperEngine:
         Each text is written as Whisper writes a short answer (a leading space, a capital,
         no final full stop) and its tokens' probabilities are read from one batched pass
         of the decoder (ctranslate2's `align`), on the encoder output already computed.
+        No prompt there: it would cost its length times the number of texts, and the
+        scores are P(text | audio) alone.
         Only the frames that hold the turn (and a margin) are attended to: the 30-second
         window is mostly padding, and the scores barely move without it (measured).
         """
@@ -324,7 +326,7 @@ class WhisperEngine:
             tiled = np.ascontiguousarray(np.repeat(encoded, len(batch), axis=0))
             results = self.model.model.align(  # type: ignore[attr-defined]
                 ctranslate2.StorageView.from_array(tiled),
-                self._prompt_tokens(heard.prompt),
+                [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps],
                 batch,
                 [min(heard.frames, 2 * keep)] * len(batch),
             )
