@@ -32,7 +32,7 @@ from passerelle.text import words
 from voice.asr import Transcript, to_message
 from voice.audio import Audio
 from voice.config import SAMPLE_RATE, VoiceConfig
-from voice.grammar import Grammar, similarity
+from voice.grammar import Grammar, Scored, similarity
 from voice.models import WHISPER_NAME, require_whisper_model
 from voice.vad import find_speech
 
@@ -303,7 +303,7 @@ class WhisperEngine:
             decoded.append(Decoded(text, avg_logprob, result.no_speech_prob, 0.0))
         return decoded
 
-    def score(self, heard: Encoded, texts: Sequence[str]) -> list[float]:
+    def score(self, heard: Encoded, texts: Sequence[str]) -> list[Scored]:
         """The log-probability of each text as what was said, forced through the decoder.
 
         Each text is written as Whisper writes a short answer (a leading space, a capital,
@@ -331,8 +331,11 @@ class WhisperEngine:
                 [min(heard.frames, 2 * keep)] * len(batch),
             )
         return [
-            float(np.sum(np.log(np.maximum(result.text_token_probs, PROB_FLOOR))))
-            for result in results
+            Scored(
+                float(np.sum(np.log(np.maximum(result.text_token_probs, PROB_FLOOR)))),
+                len(tokens),
+            )
+            for result, tokens in zip(results, batch, strict=True)
         ]
 
     def transcript(self, samples: np.ndarray, grammar: Grammar | None = None) -> Transcript:
@@ -355,7 +358,9 @@ class WhisperEngine:
             return Transcript("", silent=True)
         if grammar is None or expects:
             return Transcript(decoded.text, conf=confidence(decoded.avg_logprob))
-        forms = list(grammar.spoken)
+        if grammar.is_phrase(decoded.text):  # said as written: no need to score
+            return Transcript(decoded.text, conf=confidence(decoded.avg_logprob))
+        forms = grammar.scored
         scores = self.score(heard, [*forms, decoded.text])
         text = grammar.choose(decoded.text, dict(zip(forms, scores, strict=False)), scores[-1])
         return Transcript(text, conf=confidence(decoded.avg_logprob))

@@ -13,7 +13,7 @@ from passerelle.numbers import parse_amount, parse_hours
 from voice.asr import Grammar, to_message, transcribe
 from voice.audio import Audio, silence
 from voice.config import SAMPLE_RATE
-from voice.grammar import CLOSED_FLOOR, CLOSED_MARGIN, CLOSED_SLACK
+from voice.grammar import CLOSED_FLOOR, CLOSED_MARGIN, CLOSED_SLACK, Scored
 from voice.tts import PicoVoice, synthesize
 from voice.whisper import number_hypothesis, prompt_for, written
 
@@ -36,38 +36,54 @@ def samples_of(audio: Audio) -> np.ndarray:
 # --- the decision rule, on given scores ---------------------------------------------------
 
 
+def scores(grammar: Grammar, total: float = -30.0, **given: float) -> dict[str, Scored]:
+    """Every scored form at `total` (two tokens each), but those `given` by their text."""
+    named = {form.replace("_", " "): value for form, value in given.items()}
+    return {form: Scored(named.get(form, total), 2) for form in grammar.scored}
+
+
 def test_a_clear_answer_is_taken() -> None:
     grammar = Grammar.from_buttons(YES_NO)
-    scores = dict.fromkeys(grammar.spoken, -20.0) | {"Oui": -0.4}
-    assert grammar.choose("Oui.", scores, -0.4) == "Oui"
-    assert grammar.payload_for(grammar.choose("Oui.", scores, -0.4)) == "/affirm"
+    chosen = grammar.choose("Houi.", scores(grammar, Oui=-0.8), Scored(-0.6, 2))
+    assert chosen == "Oui" and grammar.payload_for(chosen) == "/affirm"
+
+
+def test_what_whisper_wrote_is_taken_when_it_is_an_answer() -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    assert grammar.choose("Non.", scores(grammar, Oui=-0.5), Scored(-3.0, 2)) == "Non."
 
 
 def test_an_answer_whisper_misheard_is_taken_when_nearly_as_likely() -> None:
     grammar = Grammar.from_buttons(TOPICS)
-    scores = dict.fromkeys(grammar.spoken, -25.0) | {"Mes courriers": -3.0}
-    chosen = grammar.choose("Mais courrier.", scores, -3.0 + CLOSED_SLACK / 2)
+    given = scores(grammar, Mes_courriers=-3.0)
+    chosen = grammar.choose("Mais courrier.", given, Scored(-3.0 + CLOSED_SLACK / 2, 3))
     assert grammar.payload_for(chosen) == "/received_mail"
 
 
 def test_two_answers_close_together_are_no_choice() -> None:
     grammar = Grammar.from_buttons(YES_NO)
-    close = -1.0 - CLOSED_MARGIN / 2
-    scores = dict.fromkeys(grammar.spoken, -20.0) | {"Oui": -1.0, "Non": close}
-    assert grammar.payload_for(grammar.choose("Houille.", scores, -1.0)) is None
+    given = scores(grammar, Oui=-1.0, Non=-1.0 - CLOSED_MARGIN / 2)
+    assert grammar.payload_for(grammar.choose("Houille.", given, Scored(-1.0, 2))) is None
 
 
 def test_a_free_question_stays_itself() -> None:
     grammar = Grammar.from_buttons(TOPICS)
     text = "Je voudrais une attestation de paiement."
-    scores = dict.fromkeys(grammar.spoken, -30.0)
-    assert grammar.choose(text, scores, -4.0) == text
+    given = scores(grammar, Me_connecter=-9.0)
+    assert grammar.choose(text, given, Scored(-2.0, 9)) == text
 
 
 def test_unlikely_answers_are_never_taken() -> None:
     grammar = Grammar.from_buttons(YES_NO)
-    scores = dict.fromkeys(grammar.spoken, -40.0) | {"Oui": CLOSED_FLOOR - 1}
-    assert grammar.payload_for(grammar.choose("Fff.", scores, CLOSED_FLOOR - 1)) is None
+    given = scores(grammar, Oui=2 * (CLOSED_FLOOR - 1))
+    assert grammar.payload_for(grammar.choose("Fff.", given, Scored(-40.0, 5))) is None
+
+
+def test_commands_are_not_scored() -> None:
+    """A short word scores well on noise: "stop" would end the conversation."""
+    grammar = Grammar.from_buttons(YES_NO)
+    assert "Oui" in grammar.scored and "Bien sûr" in grammar.scored
+    assert "Stop" in grammar.spoken and "Stop" not in grammar.scored
 
 
 def test_candidates_are_written_as_whisper_writes_them() -> None:
@@ -104,7 +120,8 @@ def test_noise_scores_to_no_answer(whisper) -> None:
 def test_scores_rank_the_answer_said_first(whisper) -> None:
     heard = whisper.listen(samples_of(pico("Oui.")), prompt_for(Grammar.from_buttons(YES_NO)))
     yes, no, command = whisper.score(heard, ["Oui", "Non", "Plus fort"])
-    assert yes > no + CLOSED_MARGIN and yes > command + CLOSED_MARGIN
+    assert yes.total > no.total + CLOSED_MARGIN and yes.total > command.total + CLOSED_MARGIN
+    assert yes.mean >= CLOSED_FLOOR and yes.tokens == 1
 
 
 # --- numbers ------------------------------------------------------------------------------
