@@ -143,11 +143,12 @@ def confidence(avg_logprob: float) -> float:
     return math.exp(min(0.0, avg_logprob - SURE_LOGPROB))
 
 
-# The prompt when the question asks for hours or euros: numbers as digits, written the way
-# the form reads them (passerelle.numbers), in the forms people say them.
+# The prompt when the question asks for hours or euros: the question's context, and no
+# number in it. Example values there get copied ("mille euros" written "1 200 euros",
+# "soixante-dix heures" written as the prompt's "17 heures et quart": measured).
 NUMBER_PROMPTS = {
-    "hours": "J'ai travaillé 35 heures. 151 heures et demie. 17 heures et quart. 80 heures.",
-    "amount": "Mon salaire brut : 1 200 euros. 850 euros. 1 532 euros et 50 centimes.",
+    "hours": "Nombre d'heures travaillées dans le mois, en heures et minutes :",
+    "amount": "Salaire brut du mois, en euros et centimes :",
 }
 # For a number, Whisper's best few hypotheses are read, and the first that holds one kept.
 NUMBER_HYPOTHESES = 4
