@@ -266,7 +266,9 @@ class WhisperEngine:
     def _encode(self, samples: np.ndarray) -> tuple[object, int]:
         from faster_whisper.audio import pad_or_trim
 
-        features = self.model.feature_extractor(samples)  # type: ignore[attr-defined]
+        # The last frame comes from the extractor's own padding: faster-whisper's
+        # `transcribe` drops it too, and greedy decoding is that sensitive.
+        features = self.model.feature_extractor(samples)[..., :-1]  # type: ignore[attr-defined]
         frames = int(features.shape[-1])
         encoded = self.model.encode(pad_or_trim(features))  # type: ignore[attr-defined]
         return encoded, frames
