@@ -57,6 +57,9 @@ NUMBER_KINDS = ("hours", "amount")
 CLOSED_SLACK = 4.0
 CLOSED_MARGIN = 2.0
 CLOSED_FLOOR = -3.0  # mean log-probability a token
+# The same floor for an answer Whisper wrote itself (prompted with the answers), scored
+# without the prompt: "Oui." written on pure noise scores far below (tests/voice).
+WRITTEN_FLOOR = -5.0
 # Whisper's filler words, dropped before matching ("euh oui" -> "oui").
 FILLERS = re.compile(r"\b(?:euh+|heu+|hum+|ben|bah|alors|eh bien)\b")
 
@@ -277,7 +280,9 @@ class Grammar:
         what only looks like an answer makes the kiosk ask again. Never a guess.
         """
         if self.is_phrase(text):
-            return text
+            # Whisper copies its prompt (the answers) on noise: what it wrote must be
+            # likely from the audio alone, else the kiosk asks again.
+            return text if free.mean >= WRITTEN_FLOOR else ""
         best_by_payload: dict[str, tuple[float, str]] = {}
         for form, score in scores.items():
             payload = self.spoken.get(form)

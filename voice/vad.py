@@ -92,8 +92,9 @@ class EndOfSpeech:
 
     @property
     def pause_ms(self) -> int:
-        """How long the person has been silent in the current turn, in milliseconds."""
-        return self._silent_run * self.frame_ms if self.in_speech else 0
+        """How long the person has been silent in the current turn, in milliseconds (still
+        counted once the end of speech is found: the turn ended on this silence)."""
+        return self._silent_run * self.frame_ms if self.started_at is not None else 0
 
     def pre_roll(self) -> list[bytes]:
         """Frames kept from just before the start of speech."""

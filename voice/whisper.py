@@ -361,8 +361,6 @@ class WhisperEngine:
             return Transcript("", silent=True)
         if grammar is None or expects:
             return Transcript(decoded.text, conf=confidence(decoded.avg_logprob))
-        if grammar.is_phrase(decoded.text):  # said as written: no need to score
-            return Transcript(decoded.text, conf=confidence(decoded.avg_logprob))
         forms = grammar.scored
         scores = self.score(heard, [*forms, decoded.text])
         text = grammar.choose(decoded.text, dict(zip(forms, scores, strict=False)), scores[-1])
