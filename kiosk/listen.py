@@ -24,8 +24,9 @@ logger = logging.getLogger(__name__)
 
 TAIL_MS = 200  # silence added after a WAV turn beyond the end-of-speech wait
 # A pause this long starts Whisper early (the turn ends after `end_silence_ms`): the rest of
-# the wait hides most of its decoding time. Shorter pauses come inside words and phrases.
-EARLY_DECODE_MS = 150
+# the wait hides part of its decoding time. Shorter pauses come inside words and phrases;
+# and at 150 ms, a Pico "Oui." cut so close scored too low without the prompt (asked again).
+EARLY_DECODE_MS = 300
 
 
 @dataclass
