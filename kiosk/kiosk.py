@@ -53,6 +53,9 @@ POLITE_RE = re.compile(
 COMMANDS = {words(form): command for form, command in COMMAND_FORMS.items()}
 HOURS_QUESTION_RE = re.compile(r"\bheures?\b", re.IGNORECASE)
 AMOUNT_QUESTION_RE = re.compile(r"\b(?:salaire|montant|euros?|brut)\b", re.IGNORECASE)
+# The form's questions that ask for a number ("Combien d'heures avez-vous travaillé... ?").
+HOURS_ASKED_RE = re.compile(r"\bcombien d'heures\b[^?]*\?", re.IGNORECASE)
+AMOUNT_ASKED_RE = re.compile(r"\bquel est votre salaire\b[^?]*\?", re.IGNORECASE)
 YES_NO_BUTTONS = [{"title": "Oui", "payload": "oui"}, {"title": "Non", "payload": "non"}]
 # What the person may answer to "Voulez-vous la suite ?" besides yes and no (folded words).
 MORE_FORMS = {"la suite", "suite", "continue", "continuez", "encore", "et apres", "apres"}
@@ -182,6 +185,11 @@ class Kiosk:
             return Grammar.from_buttons(MORE_BUTTONS, self.model)
         if self.session.buttons:
             return Grammar.from_buttons(self.session.buttons, self.model)
+        # The form asks for hours or euros: the recogniser is told a number comes.
+        if HOURS_ASKED_RE.search(self.session.last_bot_text):
+            return Grammar.for_number("hours")
+        if AMOUNT_ASKED_RE.search(self.session.last_bot_text):
+            return Grammar.for_number("amount")
         return None
 
     def say(self, text: str, remember: bool = False) -> float:

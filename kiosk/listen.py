@@ -23,6 +23,10 @@ from voice.vad import EndOfSpeech, frames
 logger = logging.getLogger(__name__)
 
 TAIL_MS = 200  # silence added after a WAV turn beyond the end-of-speech wait
+# A pause this long starts Whisper early (the turn ends after `end_silence_ms`): the rest of
+# the wait hides part of its decoding time. Shorter pauses come inside words and phrases;
+# and at 150 ms, a Pico "Oui." cut so close scored too low without the prompt (asked again).
+EARLY_DECODE_MS = 300
 
 
 @dataclass
@@ -84,11 +88,23 @@ def hear(
             continue
         recognizer.accept(frame)
         spoken += frame_s
+        _decode_early(recognizer, detector)
         if (event is not None and event.kind == "end") or spoken >= MAX_TURN_SECONDS:
             return _finish(recognizer, detector)
     if detector.started_at is not None:
         return _finish(recognizer, detector)
     return Heard()
+
+
+def _decode_early(recognizer: Stream, detector: EndOfSpeech) -> None:
+    """Lets Whisper start on a pause, before the end of speech is certain (`WhisperStream`)."""
+    early = getattr(recognizer, "early", None)
+    if early is None:
+        return  # Vosk recognises as the person speaks
+    if detector.pause_ms >= EARLY_DECODE_MS:
+        early()
+    elif detector.pause_ms == 0:
+        recognizer.forget_early()  # type: ignore[attr-defined]
 
 
 def _finish(recognizer: Stream, detector: EndOfSpeech) -> Heard:

@@ -145,8 +145,10 @@ NO_FORMS = (
     "négatif", "pas vraiment", "du tout", "non merci",
 )  # fmt: skip
 # The short forms a speech recogniser listens for when the kiosk asks a yes/no question.
-SPOKEN_YES = ("oui", "ouais", "d'accord", "oui oui", "exactement", "c'est ça")
-SPOKEN_NO = ("non", "nan", "non merci", "pas du tout")
+SPOKEN_YES = (
+    "oui", "ouais", "d'accord", "oui oui", "exactement", "c'est ça", "bien sûr", "tout à fait",
+)  # fmt: skip
+SPOKEN_NO = ("non", "nan", "non merci", "pas du tout", "pas vraiment")
 # Sentences that say "no" about the question itself ("je n'ai pas travaillé").
 _NEGATION = re.compile(
     r"\b(?:n'ai pas|n'etais pas|ne suis pas|ne touche pas|n'ai jamais|"

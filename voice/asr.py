@@ -233,11 +233,16 @@ def transcribe(
 TENS_AND_ONE_RE = re.compile(r"\b(\d*[2-6]0) et (?:1|une?)(?:\b|(?=h\d))(?!\s*(?:[,.]\d|\d))")
 
 
+# ...and "cent cinquante et une heures" as "150 heures et une heure".
+TENS_AND_ONE_HOUR_RE = re.compile(r"\b(\d*[2-6]0) heures? et (?:1|une) heures?\b")
+
+
 def to_message(text: str) -> str:
     """What is sent to the assistant: spoken numbers become digits ("trente-cinq" -> "35")."""
     if not text:
         return ""
     digits = numbers_to_digits(text)
+    digits = TENS_AND_ONE_HOUR_RE.sub(lambda m: f"{int(m.group(1)) + 1} heures", digits)
     return TENS_AND_ONE_RE.sub(lambda m: str(int(m.group(1)) + 1), digits)
 
 

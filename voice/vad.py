@@ -90,6 +90,12 @@ class EndOfSpeech:
     def in_speech(self) -> bool:
         return self.started_at is not None and self.ended_at is None
 
+    @property
+    def pause_ms(self) -> int:
+        """How long the person has been silent in the current turn, in milliseconds (still
+        counted once the end of speech is found: the turn ended on this silence)."""
+        return self._silent_run * self.frame_ms if self.started_at is not None else 0
+
     def pre_roll(self) -> list[bytes]:
         """Frames kept from just before the start of speech."""
         return [frame for frame, _ in self._recent]

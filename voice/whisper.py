@@ -21,16 +21,18 @@ import re
 import threading
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from passerelle.numbers import parse_amount, parse_hours
 from passerelle.text import words
-from voice.asr import Transcript
+from voice.asr import Transcript, to_message
 from voice.audio import Audio
 from voice.config import SAMPLE_RATE, VoiceConfig
-from voice.grammar import Grammar, similarity
+from voice.grammar import Grammar, Scored, similarity
 from voice.models import WHISPER_NAME, require_whisper_model
 from voice.vad import find_speech
 
@@ -80,6 +82,12 @@ COMPRESSION_MAX = 2.4  # gzip ratio of a text looping on itself ("oui oui oui ou
 # Mean token log-probability at and above which the transcript is taken as sure; below,
 # `Transcript.conf` drops under the kiosk's read-back threshold (0.9 at about -0.55).
 SURE_LOGPROB = -0.45
+MAX_PROMPT_TOKENS = 223  # Whisper keeps half its 448-token context for the prompt
+ENCODER_FRAMES = 1500  # the encoder's output for 30 s of audio
+# Encoder frames (50 a second) beyond the audio kept when scoring candidates: the decoder
+# still sees the turn end into silence.
+SCORE_MARGIN_FRAMES = 50
+PROB_FLOOR = 1e-12  # a token probability of 0 counts as this in log-probabilities
 
 _engines: dict[tuple[str, int, int], WhisperEngine] = {}
 _engines_lock = threading.Lock()
@@ -93,6 +101,23 @@ class Decoded:
     avg_logprob: float
     no_speech_prob: float
     seconds: float
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One turn encoded once: the free decoding, and what scoring candidates needs."""
+
+    decoded: Decoded
+    encoded: object  # ctranslate2.StorageView, [1, 1500, d_model]
+    frames: int  # mel frames that hold audio (100 a second), before padding to 30 s
+    prompt: str
+    hypotheses: tuple[Decoded, ...] = ()  # best first; `decoded` is the first
+
+
+def written(text: str) -> str:
+    """`text` as Whisper writes a short answer: a capital first, no final full stop."""
+    text = text.strip().rstrip(".!?…").strip()
+    return text[:1].upper() + text[1:]
 
 
 def is_hallucination(text: str) -> bool:
@@ -118,6 +143,17 @@ def confidence(avg_logprob: float) -> float:
     return math.exp(min(0.0, avg_logprob - SURE_LOGPROB))
 
 
+# The prompt when the question asks for hours or euros: the question's context, and no
+# number in it. Example values there get copied ("mille euros" written "1 200 euros",
+# "soixante-dix heures" written as the prompt's "17 heures et quart": measured).
+NUMBER_PROMPTS = {
+    "hours": "Nombre d'heures travaillées dans le mois, en heures et minutes :",
+    "amount": "Salaire brut du mois, en euros et centimes :",
+}
+# For a number, Whisper's best few hypotheses are read, and the first that holds one kept.
+NUMBER_HYPOTHESES = 4
+
+
 def prompt_for(grammar: Grammar | None) -> str:
     """The initial prompt: the domain's words, or the answers expected when there are some.
 
@@ -127,8 +163,23 @@ def prompt_for(grammar: Grammar | None) -> str:
     """
     if grammar is None:
         return INITIAL_PROMPT
+    if grammar.expects:
+        return NUMBER_PROMPTS[grammar.expects]
     answers = [*grammar.titles, *COMMAND_PROMPT]
     return " ".join(f"{answer[:1].upper()}{answer[1:]}." for answer in dict.fromkeys(answers))
+
+
+def number_hypothesis(hypotheses: Sequence[Decoded], kind: str) -> Decoded:
+    """The most likely of Whisper's hypotheses that holds hours or euros, else the first.
+
+    "trente-cinq heures" said alone is easily heard as "Trance le"; a less likely
+    hypothesis of the beam often reads "35 heures".
+    """
+    parse = parse_hours if kind == "hours" else parse_amount
+    for decoded in hypotheses:
+        if decoded.text and parse(to_message(decoded.text)) is not None:
+            return decoded
+    return hypotheses[0]
 
 
 class WhisperEngine:
@@ -142,6 +193,16 @@ class WhisperEngine:
         self.beam = beam
         self.model_name = f"{WHISPER_NAME} ({path})"
         self._lock = threading.Lock()  # one decoding at a time: the machine has 2 cores
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self.tokenizer = Tokenizer(
+            model.hf_tokenizer,  # type: ignore[attr-defined]
+            True,
+            task="transcribe",
+            language=LANGUAGE,
+        )
+        self._suppressed = get_suppressed_tokens(self.tokenizer, [-1])
 
     @classmethod
     def load(cls, config: VoiceConfig) -> WhisperEngine:
@@ -182,32 +243,111 @@ class WhisperEngine:
 
     def decode(self, samples: np.ndarray, prompt: str = INITIAL_PROMPT) -> Decoded:
         """Whisper's text for float32 16 kHz samples (-1..1), with its scores."""
+        return self.listen(samples, prompt).decoded
+
+    def listen(
+        self, samples: np.ndarray, prompt: str = INITIAL_PROMPT, hypotheses: int = 1
+    ) -> Encoded:
+        """Encodes the audio once and decodes it freely (no timestamps).
+
+        The encoder's output is kept in the result, so the candidates of a closed set can
+        be scored against the same audio (`score`) without encoding it again: the encoder
+        is most of Whisper's time on a short answer. With `hypotheses` > 1, a beam that
+        wide gives that many transcripts, best first (`Encoded.hypotheses`).
+        """
         started = time.perf_counter()
         with self._lock:
-            segments, _ = self.model.transcribe(  # type: ignore[attr-defined]
-                samples,
-                language=LANGUAGE,
-                task="transcribe",
-                beam_size=self.beam,
-                best_of=1,
-                temperature=0.0,
-                without_timestamps=True,
-                condition_on_previous_text=False,
-                initial_prompt=prompt,
-                max_new_tokens=MAX_NEW_TOKENS,
-                no_speech_threshold=NO_SPEECH_PROB,
-                log_prob_threshold=NO_SPEECH_LOGPROB,
-                vad_filter=False,  # our own VAD already cut the turn
+            encoded, frames = self._encode(samples)
+            decoded = self._generate(encoded, prompt, hypotheses)
+        seconds = time.perf_counter() - started
+        timed = tuple(Decoded(d.text, d.avg_logprob, d.no_speech_prob, seconds) for d in decoded)
+        return Encoded(timed[0], encoded, frames, prompt, timed)
+
+    def _encode(self, samples: np.ndarray) -> tuple[object, int]:
+        from faster_whisper.audio import pad_or_trim
+
+        # The last frame comes from the extractor's own padding: faster-whisper's
+        # `transcribe` drops it too, and greedy decoding is that sensitive.
+        features = self.model.feature_extractor(samples)[..., :-1]  # type: ignore[attr-defined]
+        frames = int(features.shape[-1])
+        encoded = self.model.encode(pad_or_trim(features))  # type: ignore[attr-defined]
+        return encoded, frames
+
+    def _prompt_tokens(self, prompt: str) -> list[int]:
+        tokenizer = self.tokenizer
+        tokens = tokenizer.encode(" " + prompt.strip())[-(MAX_PROMPT_TOKENS):] if prompt else []
+        prefix = [tokenizer.sot_prev, *tokens] if tokens else []
+        return [*prefix, *tokenizer.sot_sequence, tokenizer.no_timestamps]
+
+    def _generate(self, encoded: object, prompt: str, hypotheses: int = 1) -> list[Decoded]:
+        """Free decoding, as faster-whisper's `transcribe` does it with our settings."""
+        tokenizer = self.tokenizer
+        start = self._prompt_tokens(prompt)
+        result = self.model.model.generate(  # type: ignore[attr-defined]
+            encoded,
+            [start],
+            beam_size=max(self.beam, hypotheses),
+            num_hypotheses=hypotheses,
+            length_penalty=1.0,
+            max_length=len(start) + MAX_NEW_TOKENS,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=list(self._suppressed),
+        )[0]
+        decoded = []
+        for sequence, score in zip(result.sequences_ids, result.scores, strict=True):
+            tokens = [token for token in sequence if token < tokenizer.eot]
+            # ctranslate2 gives the score divided by the length: faster-whisper's average.
+            avg_logprob = score * len(tokens) / (len(tokens) + 1)
+            text = tokenizer.decode(tokens).strip()
+            if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < NO_SPEECH_LOGPROB:
+                text = ""  # Whisper's own "nobody spoke": faster-whisper drops such a segment
+            decoded.append(Decoded(text, avg_logprob, result.no_speech_prob, 0.0))
+        return decoded
+
+    def score(self, heard: Encoded, texts: Sequence[str]) -> list[Scored]:
+        """The log-probability of each text as what was said, forced through the decoder.
+
+        Each text is written as Whisper writes a short answer (a leading space, a capital,
+        no final full stop) and its tokens' probabilities are read from one batched pass
+        of the decoder (ctranslate2's `align`), on the encoder output already computed.
+        No prompt there: it would cost its length times the number of texts, and the
+        scores are P(text | audio) alone.
+        Only the frames that hold the turn (and a margin) are attended to: the 30-second
+        window is mostly padding, and the scores barely move without it (measured).
+        """
+        if not texts:
+            return []
+        tokenizer = self.tokenizer
+        batch = [tokenizer.encode(" " + written(text)) for text in texts]
+        keep = min(ENCODER_FRAMES, heard.frames // 2 + SCORE_MARGIN_FRAMES)
+        import ctranslate2
+
+        with self._lock:
+            encoded = np.asarray(heard.encoded)[:, :keep]
+            tiled = np.ascontiguousarray(np.repeat(encoded, len(batch), axis=0))
+            results = self.model.model.align(  # type: ignore[attr-defined]
+                ctranslate2.StorageView.from_array(tiled),
+                [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps],
+                batch,
+                [min(heard.frames, 2 * keep)] * len(batch),
             )
-            segments = list(segments)
-        text = " ".join(segment.text.strip() for segment in segments).strip()
-        avg = min((segment.avg_logprob for segment in segments), default=0.0)
-        no_speech = max((segment.no_speech_prob for segment in segments), default=1.0)
-        return Decoded(text, avg, no_speech, time.perf_counter() - started)
+        return [
+            Scored(
+                float(np.sum(np.log(np.maximum(result.text_token_probs, PROB_FLOOR)))),
+                len(tokens),
+            )
+            for result, tokens in zip(results, batch, strict=True)
+        ]
 
     def transcript(self, samples: np.ndarray, grammar: Grammar | None = None) -> Transcript:
-        """The turn's transcript: silence when Whisper invented it, snapped to the grammar."""
-        decoded = self.decode(samples, prompt_for(grammar))
+        """The turn's transcript: silence when Whisper invented it; with buttons, the answer
+        chosen among the expected ones by scoring each against the audio (`Grammar.choose`).
+        """
+        expects = grammar.expects if grammar is not None else None
+        heard = self.listen(samples, prompt_for(grammar), NUMBER_HYPOTHESES if expects else 1)
+        decoded = number_hypothesis(heard.hypotheses, expects) if expects else heard.decoded
         logger.debug(
             "Whisper: %r (logprob %.2f, no speech %.2f, %.2f s)",
             decoded.text,
@@ -219,30 +359,82 @@ class WhisperEngine:
             if decoded.text:
                 logger.info("Whisper output taken as silence: %r", decoded.text)
             return Transcript("", silent=True)
-        text = grammar.snap(decoded.text) if grammar is not None else decoded.text
+        if grammar is None or expects:
+            return Transcript(decoded.text, conf=confidence(decoded.avg_logprob))
+        forms = grammar.scored
+        scores = self.score(heard, [*forms, decoded.text])
+        text = grammar.choose(decoded.text, dict(zip(forms, scores, strict=False)), scores[-1])
         return Transcript(text, conf=confidence(decoded.avg_logprob))
 
 
 class WhisperStream:
-    """One turn: the audio is kept as it comes, decoded at `final()` (end of speech)."""
+    """One turn: the audio is kept as it comes, decoded at the end of speech.
+
+    The kiosk waits for `end_silence_ms` of silence before it takes a turn as over, and
+    Whisper needs most of that time to decode a short answer. So the listener may call
+    `early()` as soon as the person pauses: the audio so far is decoded in the background.
+    If they speak again, `forget_early()` drops that result; at `final()`, a result still
+    valid is used instead of decoding again (the audio after it is silence only).
+    """
 
     def __init__(self, engine: WhisperEngine, grammar: Grammar | None) -> None:
         self.engine = engine
         self.grammar = grammar
         self._chunks: list[bytes] = []
+        self._early: _Early | None = None
 
     def accept(self, pcm: bytes, partial: bool = False) -> str:
         """Keeps 16-bit mono PCM; Whisper gives no partial text."""
         self._chunks.append(pcm)
         return ""
 
+    def early(self) -> None:
+        """The person paused: starts decoding what they said, in the background."""
+        if self._early is None:
+            self._early = _Early(self._decode, b"".join(self._chunks))
+
+    def forget_early(self) -> None:
+        """The person spoke again: the early decoding is out of date."""
+        self._early = None
+
     def final(self) -> Transcript:
         pcm = b"".join(self._chunks)
         self._chunks = []
+        early, self._early = self._early, None
+        if early is not None:
+            return early.result()
+        return self._decode(pcm)
+
+    def _decode(self, pcm: bytes) -> Transcript:
         audio = Audio(np.frombuffer(pcm, dtype="<i2"), SAMPLE_RATE)
         if len(audio.samples) == 0 or find_speech(audio) is None:
             return Transcript("", silent=True)  # the VAD decides whether anyone spoke
         return self.engine.transcript(audio.samples.astype(np.float32) / 32768.0, self.grammar)
+
+
+class _Early:
+    """One decoding run in a background thread; `result()` waits for it."""
+
+    def __init__(self, decode: Callable[[bytes], Transcript], pcm: bytes) -> None:
+        self._decode = decode
+        self._pcm = pcm
+        self._transcript: Transcript | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="whisper-early", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._transcript = self._decode(self._pcm)
+        except BaseException as error:  # noqa: BLE001 - raised again in the listener's thread
+            self._error = error
+
+    def result(self) -> Transcript:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._transcript is not None
+        return self._transcript
 
 
 __all__ = [

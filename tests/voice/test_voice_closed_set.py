@@ -1,0 +1,180 @@
+"""Whisper scores the expected answers against the audio; numbers get a number prompt.
+
+Real engine (faster-whisper, int8, CPU) and real voices (SVOX Pico): no mock. The
+decision rule itself (`Grammar.choose`) is tested on given scores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from passerelle.numbers import parse_amount, parse_hours
+from voice.asr import Grammar, to_message, transcribe
+from voice.audio import Audio, silence
+from voice.config import SAMPLE_RATE
+from voice.grammar import CLOSED_FLOOR, CLOSED_MARGIN, CLOSED_SLACK, Scored
+from voice.tts import PicoVoice, synthesize
+from voice.whisper import number_hypothesis, prompt_for, written
+
+YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
+TOPICS = [
+    {"title": "Me connecter", "payload": "/how_to_login"},
+    {"title": "M'actualiser", "payload": "/start_actualisation"},
+    {"title": "Mes courriers", "payload": "/received_mail"},
+]
+
+
+def pico(text: str) -> Audio:
+    return synthesize(text, engine=PicoVoice())
+
+
+def samples_of(audio: Audio) -> np.ndarray:
+    return audio.resampled(SAMPLE_RATE).samples.astype(np.float32) / 32768.0
+
+
+# --- the decision rule, on given scores ---------------------------------------------------
+
+
+def scores(grammar: Grammar, total: float = -30.0, **given: float) -> dict[str, Scored]:
+    """Every scored form at `total` (two tokens each), but those `given` by their text."""
+    named = {form.replace("_", " "): value for form, value in given.items()}
+    return {form: Scored(named.get(form, total), 2) for form in grammar.scored}
+
+
+def test_a_clear_answer_is_taken() -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    chosen = grammar.choose("Houi.", scores(grammar, Oui=-0.8), Scored(-0.6, 2))
+    assert chosen == "Oui" and grammar.payload_for(chosen) == "/affirm"
+
+
+def test_what_whisper_wrote_is_taken_when_it_is_an_answer() -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    assert grammar.choose("Non.", scores(grammar, Oui=-0.5), Scored(-3.0, 2)) == "Non."
+    # ...unless it is unlikely from the audio alone (Whisper copied its prompt on noise).
+    assert grammar.choose("Non.", scores(grammar), Scored(-30.0, 2)) == ""
+
+
+def test_an_answer_whisper_misheard_is_taken_when_nearly_as_likely() -> None:
+    grammar = Grammar.from_buttons(TOPICS)
+    given = scores(grammar, Mes_courriers=-3.0)
+    chosen = grammar.choose("Mais courrier.", given, Scored(-3.0 + CLOSED_SLACK / 2, 3))
+    assert grammar.payload_for(chosen) == "/received_mail"
+
+
+def test_two_answers_close_together_are_no_choice() -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    given = scores(grammar, Oui=-1.0, Non=-1.0 - CLOSED_MARGIN / 2)
+    assert grammar.payload_for(grammar.choose("Houille.", given, Scored(-1.0, 2))) is None
+
+
+def test_a_free_question_stays_itself() -> None:
+    grammar = Grammar.from_buttons(TOPICS)
+    text = "Je voudrais une attestation de paiement."
+    given = scores(grammar, Me_connecter=-9.0)
+    assert grammar.choose(text, given, Scored(-2.0, 9)) == text
+
+
+def test_unlikely_answers_are_never_taken() -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    given = scores(grammar, Oui=2 * (CLOSED_FLOOR - 1))
+    assert grammar.payload_for(grammar.choose("Fff.", given, Scored(-40.0, 5))) is None
+
+
+def test_commands_are_not_scored() -> None:
+    """A short word scores well on noise: "stop" would end the conversation."""
+    grammar = Grammar.from_buttons(YES_NO)
+    assert "Oui" in grammar.scored and "Bien sûr" in grammar.scored
+    assert "Stop" in grammar.spoken and "Stop" not in grammar.scored
+
+
+def test_candidates_are_written_as_whisper_writes_them() -> None:
+    grammar = Grammar.from_buttons([{"title": "Non, continuer", "payload": "/deny"}, *YES_NO])
+    assert "Non, continuer" in grammar.spoken and "Plus lentement" in grammar.spoken
+    assert grammar.spoken["Pas du tout"] == "/deny"
+    assert written(" oui. ") == "Oui"
+
+
+# --- the real engine --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "payload"),
+    [("Oui.", "/affirm"), ("Non merci.", "/deny"), ("Mes courriers.", "/received_mail")],
+)
+def test_a_pico_answer_is_scored_to_its_button(whisper, said: str, payload: str) -> None:
+    grammar = Grammar.from_buttons(TOPICS if payload.startswith("/rec") else YES_NO)
+    audio = silence(300, 22_050) + pico(said) + silence(300, 22_050)
+    heard = transcribe(whisper, audio, grammar)
+    assert grammar.payload_for(heard.text) == payload
+
+
+def test_noise_scores_to_no_answer(whisper) -> None:
+    """Pure noise given straight to the scorer (no VAD before it) maps to no button."""
+    grammar = Grammar.from_buttons(YES_NO)
+    rng = np.random.default_rng(5)
+    for level in (800, 4000):
+        noise = Audio(rng.normal(0, level, 2 * SAMPLE_RATE).astype(np.int16), SAMPLE_RATE)
+        heard = whisper.transcript(samples_of(noise), grammar)
+        assert grammar.payload_for(heard.text) is None
+
+
+def test_scores_rank_the_answer_said_first(whisper) -> None:
+    heard = whisper.listen(samples_of(pico("Oui.")), prompt_for(Grammar.from_buttons(YES_NO)))
+    yes, no, command = whisper.score(heard, ["Oui", "Non", "Plus fort"])
+    assert yes.total > no.total + CLOSED_MARGIN and yes.total > command.total + CLOSED_MARGIN
+    assert yes.mean >= CLOSED_FLOOR and yes.tokens == 1
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def test_a_number_grammar_leaves_vosk_free() -> None:
+    grammar = Grammar.for_number("hours")
+    assert grammar.phrases == [] and grammar.expects == "hours"
+    prompt = prompt_for(grammar)
+    assert "heures" in prompt and not any(c.isdigit() for c in prompt)  # no value to copy
+    with pytest.raises(ValueError):
+        Grammar.for_number("dates")
+
+
+@pytest.mark.parametrize(
+    ("said", "kind", "value"),
+    [
+        ("vingt heures", "hours", 20.0),
+        ("cent cinquante et une heures et demie", "hours", 151.5),
+        ("mille deux cents euros", "amount", 1200.0),
+    ],
+)
+def test_spoken_numbers_are_read_with_the_number_prompt(
+    whisper, said: str, kind: str, value: float
+) -> None:
+    heard = transcribe(whisper, pico(said), Grammar.for_number(kind))
+    parse = parse_hours if kind == "hours" else parse_amount
+    assert parse(to_message(heard.text)) == value
+
+
+def test_the_first_hypothesis_holding_a_number_is_kept(whisper) -> None:
+    heard = whisper.listen(samples_of(pico("vingt heures")), prompt_for(None), 3)
+    assert len(heard.hypotheses) == 3
+    chosen = number_hypothesis(heard.hypotheses, "hours")
+    assert parse_hours(to_message(chosen.text)) is not None
+
+
+# --- early decoding -----------------------------------------------------------------------
+
+
+def test_early_decoding_gives_the_turn_transcript(whisper) -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    pcm = (silence(200, SAMPLE_RATE) + pico("Oui.").resampled(SAMPLE_RATE)).pcm()
+    stream = whisper.stream(grammar)
+    stream.accept(pcm)
+    stream.early()  # the person paused...
+    stream.accept(silence(300, SAMPLE_RATE).pcm())  # ...and said nothing more
+    assert grammar.payload_for(stream.final().text) == "/affirm"
+    stream = whisper.stream(grammar)
+    stream.accept(silence(500, SAMPLE_RATE).pcm())
+    stream.early()
+    stream.forget_early()  # they spoke again: the early result is dropped
+    stream.accept(pcm)
+    assert grammar.payload_for(stream.final().text) == "/affirm"
