@@ -129,7 +129,11 @@ class FrenchNormalizer(GraphComponent):
 
 
 def french_words(package: str = FRENCH_WORDS_PACKAGE) -> Set[str]:
-    """The folded words of the spaCy model's lemma tables and string store (about 280,000)."""
+    """The folded words of the spaCy model's lemma tables (about 235,000 French forms).
+
+    Its string store is left out: it also holds names and foreign words of its corpora
+    ("zama"), which would make random syllables look known.
+    """
     import spacy
     from spacy.lookups import Lookups
 
@@ -141,8 +145,6 @@ def french_words(package: str = FRENCH_WORDS_PACKAGE) -> Set[str]:
             words.update(forms)
         for exceptions in lookups.get_table("lemma_exc").values():
             words.update(exceptions.keys())
-    for strings in root.glob("*/vocab/strings.json"):
-        words.update(json.loads(strings.read_text(encoding="utf-8")))
     return _letter_words(words)
 
 
