@@ -248,9 +248,10 @@ def test_box_and_send_stay_on_screen_and_the_recap_is_read_with_its_question(
             ],
         )
 
-        # Seven answer buttons: the most this assistant shows at once.
+        # Nine answer buttons (the groups, then "les heures" and "le salaire" alone): the
+        # most this assistant shows at once.
         person.choose("Non, changer", "Quelle réponse voulez-vous changer")
-        assert page.locator(".pw-replies .pw-reply").count() == 7
+        assert page.locator(".pw-replies .pw-reply").count() == 9
         person.check_screen("many-buttons")
         person.choose("Stage", "Avez-vous été en stage")
         person.choose("Non", QUESTION)
