@@ -183,13 +183,15 @@ class Kiosk:
             return Grammar.from_buttons(YES_NO_BUTTONS, self.model)
         if self.session.steps:
             return Grammar.from_buttons(MORE_BUTTONS, self.model)
-        if self.session.buttons:
-            return Grammar.from_buttons(self.session.buttons, self.model)
-        # The form asks for hours or euros: the recogniser is told a number comes.
+        # The form asks for hours or euros: the recogniser is told a number comes, even
+        # when the question has buttons ("Estimer"): a spoken figure is no button, and a
+        # spoken "estimer" still reaches the form as text.
         if HOURS_ASKED_RE.search(self.session.last_bot_text):
             return Grammar.for_number("hours")
         if AMOUNT_ASKED_RE.search(self.session.last_bot_text):
             return Grammar.for_number("amount")
+        if self.session.buttons:
+            return Grammar.from_buttons(self.session.buttons, self.model)
         return None
 
     def say(self, text: str, remember: bool = False) -> float:

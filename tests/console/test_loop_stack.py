@@ -22,7 +22,7 @@ def test_a_real_loop_on_the_hourly_rate(stack: Stack) -> None:
     replies = stack.say(sender, "je veux m'actualiser")
     if "entraîner" in " ".join(str(reply.get("text")) for reply in replies):
         stack.say(sender, "oui")  # the window is closed: rehearse
-    for message in ("oui", "35 heures", "je ne sais pas", *REFUSED):
+    for message in ("oui", "35 heures", "estimer", *REFUSED):
         stack.say(sender, message)
     tracker = stack.tracker(sender)
     assert tracker["slots"]["requested_slot"] == "hourly_rate", tracker["slots"]
