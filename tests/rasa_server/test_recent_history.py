@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Iterator, List
+from typing import List
 
-import pytest
-import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -24,33 +22,13 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from passerelle.actualisation import ANSWERS_IN_ORDER
-from passerelle.config import ROOT
 from passerelle.names import ACTUALISATION_FORM
 from rasa_server.recent_history import RecentHistorySQLTrackerStore
 from rasa_server.tracker_store import MaskingSQLTrackerStore
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 RECENT = 30
 # A turn's events, as Rasa writes them during the form: 5 events.
 TURNS = 40
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'conversations.db'}"
-        return
-    name = f"passerelle_recent_{uuid.uuid4().hex[:10]}"
-    yield f"{PG_SERVER}/{name}?login_db=postgres"
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def store_for(domain: Domain, db_url: str) -> MaskingSQLTrackerStore:

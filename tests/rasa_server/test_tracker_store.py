@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -12,41 +11,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from passerelle.config import ROOT
 from rasa_server.tracker_store import MaskingSQLTrackerStore
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 SECRET = "Soleil2024!"
 IDENTIFIER = "6106850F"
-
-
-def _postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(f"{PG_SERVER}/postgres")
-        with engine.connect():
-            return True
-    except sa.exc.OperationalError:
-        return False
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'conversations.db'}"
-        return
-    if not _postgres_available():
-        pytest.fail("PostgreSQL ne répond pas sur 127.0.0.1:5432 (il doit tourner pour ce test).")
-    name = f"passerelle_test_{uuid.uuid4().hex[:10]}"
-    yield f"{PG_SERVER}/{name}?login_db=postgres"
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def _conversation(sender: str) -> DialogueStateTracker:
