@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from passerelle.config import MODEL_PATH, ROOT, load_settings
-from supervisor.run import is_healthy
+from tests.support.supervised import StartError, supervised
 
 OUT_DIR = ROOT / "tests" / "out"
 # Real speech models and voices, for tests/voice and tests/kiosk.
@@ -111,50 +107,31 @@ def running_stack(work: Path, db_url: str = "", log_name: str = "stack.log") -> 
         }
     )
     log_path = OUT_DIR / log_name
-    log = log_path.open("w", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "supervisor"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    result = Stack(
-        rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
-        action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
-        web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
-        console_url=f"http://127.0.0.1:{ports['CONSOLE_PORT']}",
-        token=token,
-        kiosk_token=kiosk_token,
-        db_url=db_url,
-        db_path=db_path,
-        log_path=log_path,
-        pid=process.pid,
-        embed_origin=embed_origin,
-    )
+    # The supervisor's own wait (SUPERVISOR_STARTUP_SECONDS: longer on a busy machine).
+    startup_s = load_settings(env).supervisor.startup_s
+    rasa_url = f"http://127.0.0.1:{ports['RASA_PORT']}"
+    action_url = f"http://127.0.0.1:{ports['ACTION_PORT']}"
+    web_url = f"http://127.0.0.1:{ports['WEB_PORT']}"
+    console_url = f"http://127.0.0.1:{ports['CONSOLE_PORT']}"
+    urls = [f"{rasa_url}/", f"{action_url}/health"]
+    if (ROOT / "web" / "__main__.py").exists():
+        urls.append(f"{web_url}/health")
+    if (ROOT / "console" / "__main__.py").exists():
+        urls.append(f"{console_url}/health")
     try:
-        # The supervisor's own wait (SUPERVISOR_STARTUP_SECONDS: longer on a busy machine).
-        startup_s = load_settings(env).supervisor.startup_s
-        deadline = time.monotonic() + startup_s + 30
-        urls = [f"{result.rasa_url}/", f"{result.action_url}/health"]
-        if (ROOT / "web" / "__main__.py").exists():
-            urls.append(f"{result.web_url}/health")
-        if (ROOT / "console" / "__main__.py").exists():
-            urls.append(f"{result.console_url}/health")
-        while not all(is_healthy(url) for url in urls):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-                pytest.fail(f"L'assistant n'a pas démarré. Fin du journal :\n{tail}")
-            time.sleep(1)
-        yield result
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
+        with supervised(env, log_path, urls, startup_s + 30) as process:
+            yield Stack(
+                rasa_url=rasa_url,
+                action_url=action_url,
+                web_url=web_url,
+                console_url=console_url,
+                token=token,
+                kiosk_token=kiosk_token,
+                db_url=db_url,
+                db_path=db_path,
+                log_path=log_path,
+                pid=process.pid,
+                embed_origin=embed_origin,
+            )
+    except StartError as error:
+        pytest.fail(str(error))

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -36,6 +34,7 @@ from tests.support.private_services import (
     missing_binaries,
 )
 from tests.support.processes import children_of
+from tests.support.supervised import StartError, supervised
 from tests.support.widget_client import Client
 
 pytestmark = pytest.mark.stack
@@ -163,48 +162,27 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scaled]:
             "SUPERVISOR_STARTUP_SECONDS": str(STARTUP_S),
         }
     )
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     log_path = OUT_DIR / "scaled-stack.log"
-    log = log_path.open("w", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "supervisor"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    result = Scaled(
-        url=f"http://127.0.0.1:{ports['RASA_PORT']}",
-        backends=[f"http://127.0.0.1:{backend + i}" for i in range(2)],
-        action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
-        web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
-        token=token,
-        pid=process.pid,
-        log_path=log_path,
-        postgres=postgres,
-        redis=redis,
-    )
+    url = f"http://127.0.0.1:{ports['RASA_PORT']}"
+    backends = [f"http://127.0.0.1:{backend + i}" for i in range(2)]
+    action_url = f"http://127.0.0.1:{ports['ACTION_PORT']}"
+    urls = [f"{u}/" for u in [url, *backends]] + [f"{action_url}/health"]
     try:
-        deadline = time.monotonic() + STARTUP_S + 60
-        urls = [f"{u}/" for u in [result.url, *result.backends]] + [f"{result.action_url}/health"]
-        while not all(is_healthy(url) for url in urls):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    f"L'assistant n'a pas démarré. Fin du journal :\n{result.log()[-4000:]}"
-                )
-            time.sleep(1)
-        yield result
+        with supervised(env, log_path, urls, STARTUP_S + 60, stop_timeout_s=60) as process:
+            yield Scaled(
+                url=url,
+                backends=backends,
+                action_url=action_url,
+                web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
+                token=token,
+                pid=process.pid,
+                log_path=log_path,
+                postgres=postgres,
+                redis=redis,
+            )
+    except StartError as error:
+        pytest.fail(str(error))
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
         redis.kill()
         postgres.stop()
 
