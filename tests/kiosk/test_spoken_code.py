@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import pytest
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
 from kiosk.assistant import Assistant, Reply
-from kiosk.kiosk import Kiosk
+from kiosk.kiosk import Kiosk, load_messages
 from kiosk.listen import TypedEars
 from kiosk.speak import WavMouth
+from kiosk.steps import plan_steps, speakable
 from passerelle.domain import load_domain
 from passerelle.names import KIOSK_INPUT, SOCKETIO_INPUT
-from passerelle.shortcode import CODE_SLOT
+from passerelle.shortcode import CODE_SLOT, spoken
 from voice.config import VoiceConfig
 
 HANDOFF = "utter_human_handoff"
@@ -45,6 +48,26 @@ def test_the_kiosk_spells_the_code_and_says_no_address(tmp_path: Path) -> None:
     said = " ".join([*turn.paragraphs, turn.closing])
     assert SPELLED in said, said
     assert CODE not in said and "http" not in said and "www" not in said
+
+
+@pytest.mark.parametrize("code", ["WWW-WWW", "88X-QXY", CODE])
+def test_the_code_is_said_before_the_kiosk_asks_to_go_on(code: str, tmp_path: Path) -> None:
+    """The number to give at the desk comes in the first step, even the longest to spell
+    ("double vé" six times): the person hears it without having to answer "la suite"."""
+    config = VoiceConfig.from_settings()
+    mouth = WavMouth(tmp_path)
+    kiosk = Kiosk(config, TypedEars([]), mouth, Assistant("http://127.0.0.1:9", 1.0, "x"))
+    nlg = TemplatedNaturalLanguageGenerator(load_domain()["responses"])
+    text = nlg.generate_from_slots(HANDOFF, {CODE_SLOT: code}, KIOSK_INPUT)["text"]
+    turn = kiosk._turn_of([Reply(text)])
+    steps = plan_steps(
+        turn.paragraphs,
+        turn.closing,
+        lambda said: mouth.seconds(said, config.tts_rate),
+        load_messages()["more"],
+    )
+    assert "accueil" in steps[0].body
+    assert speakable(spoken(code), date.today()).rstrip(".") in steps[0].body, steps[0].body
 
 
 def test_the_code_message_alone_is_never_spoken(tmp_path: Path) -> None:

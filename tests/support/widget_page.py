@@ -5,9 +5,12 @@ Used by `tests/web/test_widget_browser.py` and `tests/web/test_widget_layout.py`
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List
 
 from playwright.sync_api import expect
 
@@ -194,3 +197,32 @@ def focus_is_visible(page: Any) -> bool:
         " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
     )
     return style[0] != "none" and style[1] != "0px" and style[2] != "none"
+
+
+@contextmanager
+def other_site_serving(embed_origin: str, pages: Dict[str, bytes]) -> Iterator[str]:
+    """Another web site, at `embed_origin` (an origin listed in WIDGET_EMBED_ORIGINS, as an
+    operator lists an association's site), serving `pages` by path ("/" for any other
+    path). Yields its address."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path, pages["/"])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    port = int(embed_origin.rsplit(":", 1)[1])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -6,11 +6,9 @@ Chromium is Debian's (`scripts/system-deps.sh test` installs it), driven by Play
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
 import re
-import threading
 import wave
 from pathlib import Path
 from typing import Any, Iterator
@@ -29,6 +27,7 @@ from tests.support.widget_page import (
     bot_texts,
     focus_is_visible,
     open_widget,
+    other_site_serving,
     run_axe,
     screenshot,
     send,
@@ -370,24 +369,8 @@ def other_site(stack: Any) -> Iterator[str]:
     """
     body = EMBEDDING_PAGE.format(web_url=stack.web_url, rasa_url=stack.rasa_url).encode()
 
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    port = int(stack.embed_origin.rsplit(":", 1)[1])
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with other_site_serving(stack.embed_origin, {"/": body}) as url:
+        yield url
 
 
 def test_one_script_tag_embeds_the_widget_in_another_site(

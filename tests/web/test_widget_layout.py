@@ -10,10 +10,8 @@ The same at 1280×800. axe finds nothing on every screen; each screen is saved i
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -29,6 +27,7 @@ from tests.support.widget_page import (
     bot_messages,
     bot_texts,
     in_view,
+    other_site_serving,
     run_axe,
     screenshot,
     wait_for_bot,
@@ -111,25 +110,8 @@ def other_site(stack: Any) -> Iterator[str]:
         "/cible": TARGET_PAGE.format(web_url=stack.web_url, rasa_url=stack.rasa_url).encode(),
     }
 
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = pages.get(self.path, pages["/"])
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    port = int(stack.embed_origin.rsplit(":", 1)[1])
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with other_site_serving(stack.embed_origin, pages) as url:
+        yield url
 
 
 class Person:
