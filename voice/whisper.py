@@ -193,22 +193,33 @@ def number_hypothesis(hypotheses: Sequence[Decoded], kind: str) -> Decoded:
 def number_confidence(hypotheses: Sequence[Decoded], chosen: Decoded, kind: str) -> float:
     """How sure Whisper is of the value `chosen` reads, from its best hypotheses (0-1).
 
-    One figure has several writings ("1500 euros brut.", "1500 euros brut", "1 500 euros
-    brut"), and Whisper's probability is shared between them: the mean log-probability
-    of one writing says "unsure" of a value every hypothesis agrees on. So the value's
-    probability is the sum over the hypotheses that read it, taken per token of `chosen`
-    (`confidence`), times its share of all the hypotheses: a likely hypothesis reading
-    another value ("environ 90 heures" beside "environ 80 heures") makes it unsure, and
-    the kiosk reads the figure back.
+    One answer has several writings ("1500 euros brut.", "1500 euros brut", "1 500 euros
+    brut": punctuation, capitals, digit grouping), and Whisper's probability is shared
+    between them: the mean log-probability of one writing says "unsure" of what every
+    hypothesis agrees on. So the probability of `chosen` is summed over the hypotheses
+    that are another writing of it (same words, same value), taken per token
+    (`confidence`), times the share of all the hypotheses that read its value: a likely
+    hypothesis reading another value ("environ 90 heures" beside "environ 80 heures")
+    makes it unsure, and the kiosk reads the figure back. Hypotheses that only agree on
+    the value but not the words ("Dix c'est peu récord", "Dix c'est pas récord") are
+    not summed: Whisper hesitates on what was said, and the figure stays unsure.
     """
     value = value_of(chosen.text, kind)
     if value is None or not chosen.tokens:
         return confidence(chosen.avg_logprob)
-    same = [d.total for d in hypotheses if _same(value_of(d.text, kind), value)]
+    writing = _writing(chosen.text)
+    agree = [d for d in hypotheses if _same(value_of(d.text, kind), value)]
+    same_value = [d.total for d in agree]
+    written_so = [d.total for d in agree if _writing(d.text) == writing]
+    chosen_logprob = _log_sum_exp(written_so or [chosen.total])
     every = [d.total for d in hypotheses]
-    value_logprob = _log_sum_exp(same or [chosen.total])
-    share = math.exp(value_logprob - _log_sum_exp(every)) if every else 1.0
-    return confidence(value_logprob / (chosen.tokens + 1)) * min(1.0, share)
+    share = math.exp(_log_sum_exp(same_value) - _log_sum_exp(every)) if same_value else 1.0
+    return confidence(chosen_logprob / (chosen.tokens + 1)) * min(1.0, share)
+
+
+def _writing(text: str) -> str:
+    """`text` without what only changes its writing: capitals, punctuation, digit groups."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)", "", words(text))
 
 
 def _same(value: float | None, other: float) -> bool:

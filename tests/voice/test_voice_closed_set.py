@@ -173,6 +173,17 @@ def test_a_figure_another_likely_hypothesis_disputes_is_unsure() -> None:
     assert number_confidence(hypotheses, hypotheses[0], "hours") < 0.9
 
 
+def test_hypotheses_agreeing_on_a_figure_but_not_on_the_words_leave_it_unsure() -> None:
+    # Measured on Pico's "dix-sept heures et quart": every hypothesis reads 10, wrongly.
+    hypotheses = [
+        decoded("Dix c'est peu récord.", -6.0, 9),
+        decoded("Dix c'est pas récord.", -6.4, 9),
+        decoded("Dix c'est pas récord !", -7.0, 9),
+        decoded("Dix c'est peu récar.", -7.1, 9),
+    ]
+    assert number_confidence(hypotheses, hypotheses[0], "hours") < 0.9
+
+
 def test_a_spoken_figure_beside_a_button_reaches_the_form(whisper) -> None:
     grammar = Grammar.for_number("amount", ESTIMATE)
     heard = transcribe(whisper, pico("Mille cinq cents euros brut."), grammar)
