@@ -183,13 +183,12 @@ class Kiosk:
             return Grammar.from_buttons(YES_NO_BUTTONS, self.model)
         if self.session.steps:
             return Grammar.from_buttons(MORE_BUTTONS, self.model)
-        # The form asks for hours or euros: the recogniser is told a number comes, even
-        # when the question has buttons ("Estimer"): a spoken figure is no button, and a
-        # spoken "estimer" still reaches the form as text.
-        if HOURS_ASKED_RE.search(self.session.last_bot_text):
-            return Grammar.for_number("hours")
-        if AMOUNT_ASKED_RE.search(self.session.last_bot_text):
-            return Grammar.for_number("amount")
+        # The form asks for hours or euros: the recogniser is told a figure comes, and
+        # the question's buttons ("Estimer") stay answers: a figure said reaches the form,
+        # a button's title said chooses the button.
+        for kind, asked in (("hours", HOURS_ASKED_RE), ("amount", AMOUNT_ASKED_RE)):
+            if asked.search(self.session.last_bot_text):
+                return Grammar.for_number(kind, self.session.buttons, self.model)
         if self.session.buttons:
             return Grammar.from_buttons(self.session.buttons, self.model)
         return None

@@ -60,9 +60,12 @@ HOURS_MINUTES_RE = re.compile(
     r"(?:\s*(?:min|mn|minutes?))?\b"
 )
 EUROS_CENTS_RE = re.compile(
-    rf"(?P<sign>-\s*|moins\s+)?(?P<e>{NUMBER})\s*{EURO_UNIT}\s*(?:et\s+)?(?P<c>\d{{1,2}})"
-    r"(?:\s*(?:centimes?|cts?))?\b"
+    rf"(?P<sign>-\s*|moins\s+)?(?P<e>{NUMBER})\s*{EURO_UNIT}\s*(?:et\s+|virgule\s+)?"
+    r"(?P<c>\d{1,2})(?:\s*(?:centimes?|cts?))?\b"
 )
+# "1,530 euros": a comma before exactly three digits groups thousands (English writing,
+# which Whisper uses), since an amount in euros has at most two decimals.
+THOUSANDS_COMMA_RE = re.compile(r"(?<![\d.,])(\d{1,3}),(\d{3})(?!\d|[.,]\d)")
 
 
 def normalize(text: str) -> str:
@@ -186,7 +189,8 @@ def hours_unit(text: str) -> Optional[str]:
 
 def parse_amount(text: str) -> Optional[float]:
     """Euros in `text`: "1 200,50 €", "mille deux cents euros", "environ 950", "950 € 50"."""
-    normalized = _strip_approximations(normalize(text))
+    text = THOUSANDS_COMMA_RE.sub(r"\1\2", normalize(text))
+    normalized = _strip_approximations(text)
     match = EUROS_CENTS_RE.search(normalized)
     if match and not VAGUE_PATTERN.search(normalized):
         others = NUMBER_RE.findall(normalized[: match.start()] + normalized[match.end() :])

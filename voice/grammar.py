@@ -110,9 +110,10 @@ class Grammar:
     # What may be said, as Whisper writes it ("Non, continuer", "Oui oui", "Plus fort"),
     # and its payload: the candidates Whisper scores against the audio (`choose`).
     spoken: dict[str, str] = field(default_factory=dict)
-    # "hours" or "amount" when the question asks for a number and shows no buttons: Whisper
-    # is then prompted with numbers and reads its best hypotheses for one (`voice.whisper`).
-    # Such a grammar has no phrases: Vosk listens freely.
+    # "hours" or "amount" when the question asks for a number: Whisper is then prompted for
+    # numbers and reads its best hypotheses for one (`voice.whisper`). The question's
+    # buttons ("Estimer") stay answers Whisper scores against the audio; but such a grammar
+    # gives Vosk no phrases (`phrases`): it listens freely, a figure being no phrase.
     expects: str | None = None
     # The payloads of the buttons that say yes or no ("Oui", "Non, continuer"), if any.
     yes_payload: str | None = None
@@ -120,7 +121,8 @@ class Grammar:
 
     @property
     def phrases(self) -> list[str]:
-        return list(self.payloads)
+        """What Vosk may hear: nothing when a number is expected (it then listens freely)."""
+        return [] if self.expects else list(self.payloads)
 
     @classmethod
     def from_buttons(cls, buttons: Sequence[dict], model: object | None = None) -> Grammar:
@@ -160,11 +162,19 @@ class Grammar:
         return grammar
 
     @classmethod
-    def for_number(cls, kind: str) -> Grammar:
-        """The answer to a question about hours ("hours") or euros ("amount")."""
+    def for_number(
+        cls, kind: str, buttons: Sequence[dict] = (), model: object | None = None
+    ) -> Grammar:
+        """The answer to a question about hours ("hours") or euros ("amount").
+
+        The question may also show buttons (the salary's "Estimer"): a figure said is the
+        figure, a button's title said is that button (`voice.whisper` scores them).
+        """
         if kind not in NUMBER_KINDS:
             raise ValueError(f"unknown number kind {kind!r}")
-        return cls(expects=kind)
+        grammar = cls.from_buttons(buttons, model) if buttons else cls()
+        grammar.expects = kind
+        return grammar
 
     def _add(self, phrase: str, payload: str, vocabulary: Vocabulary | None) -> None:
         spelled = _spelling_in_vocabulary(phrase, vocabulary) if vocabulary else phrase

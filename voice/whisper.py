@@ -22,7 +22,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +101,8 @@ class Decoded:
     avg_logprob: float
     no_speech_prob: float
     seconds: float
+    total: float = 0.0  # the log-probability of the whole text
+    tokens: int = 0  # its tokens, the end of text left out
 
 
 @dataclass(frozen=True)
@@ -169,17 +171,64 @@ def prompt_for(grammar: Grammar | None) -> str:
     return " ".join(f"{answer[:1].upper()}{answer[1:]}." for answer in dict.fromkeys(answers))
 
 
+def value_of(text: str, kind: str) -> float | None:
+    """The hours or euros `text` reads, as the form will read them once sent."""
+    if not text:
+        return None
+    return (parse_hours if kind == "hours" else parse_amount)(to_message(text))
+
+
 def number_hypothesis(hypotheses: Sequence[Decoded], kind: str) -> Decoded:
     """The most likely of Whisper's hypotheses that holds hours or euros, else the first.
 
     "trente-cinq heures" said alone is easily heard as "Trance le"; a less likely
     hypothesis of the beam often reads "35 heures".
     """
-    parse = parse_hours if kind == "hours" else parse_amount
     for decoded in hypotheses:
-        if decoded.text and parse(to_message(decoded.text)) is not None:
+        if value_of(decoded.text, kind) is not None:
             return decoded
     return hypotheses[0]
+
+
+def number_confidence(hypotheses: Sequence[Decoded], chosen: Decoded, kind: str) -> float:
+    """How sure Whisper is of the value `chosen` reads, from its best hypotheses (0-1).
+
+    One answer has several writings ("1500 euros brut.", "1500 euros brut", "1 500 euros
+    brut": punctuation, capitals, digit grouping), and Whisper's probability is shared
+    between them: the mean log-probability of one writing says "unsure" of what every
+    hypothesis agrees on. So the probability of `chosen` is summed over the hypotheses
+    that are another writing of it (same words, same value), taken per token
+    (`confidence`), times the share of all the hypotheses that read its value: a likely
+    hypothesis reading another value ("environ 90 heures" beside "environ 80 heures")
+    makes it unsure, and the kiosk reads the figure back. Hypotheses that only agree on
+    the value but not the words ("Dix c'est peu récord", "Dix c'est pas récord") are
+    not summed: Whisper hesitates on what was said, and the figure stays unsure.
+    """
+    value = value_of(chosen.text, kind)
+    if value is None or not chosen.tokens:
+        return confidence(chosen.avg_logprob)
+    writing = _writing(chosen.text)
+    agree = [d for d in hypotheses if _same(value_of(d.text, kind), value)]
+    same_value = [d.total for d in agree]
+    written_so = [d.total for d in agree if _writing(d.text) == writing]
+    chosen_logprob = _log_sum_exp(written_so or [chosen.total])
+    every = [d.total for d in hypotheses]
+    share = math.exp(_log_sum_exp(same_value) - _log_sum_exp(every)) if same_value else 1.0
+    return confidence(chosen_logprob / (chosen.tokens + 1)) * min(1.0, share)
+
+
+def _writing(text: str) -> str:
+    """`text` without what only changes its writing: capitals, punctuation, digit groups."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)", "", words(text))
+
+
+def _same(value: float | None, other: float) -> bool:
+    return value is not None and abs(value - other) < 1e-6
+
+
+def _log_sum_exp(values: Sequence[float]) -> float:
+    top = max(values)
+    return top + math.log(sum(math.exp(value - top) for value in values))
 
 
 class WhisperEngine:
@@ -260,7 +309,7 @@ class WhisperEngine:
             encoded, frames = self._encode(samples)
             decoded = self._generate(encoded, prompt, hypotheses)
         seconds = time.perf_counter() - started
-        timed = tuple(Decoded(d.text, d.avg_logprob, d.no_speech_prob, seconds) for d in decoded)
+        timed = tuple(replace(d, seconds=seconds) for d in decoded)
         return Encoded(timed[0], encoded, frames, prompt, timed)
 
     def _encode(self, samples: np.ndarray) -> tuple[object, int]:
@@ -299,11 +348,14 @@ class WhisperEngine:
         for sequence, score in zip(result.sequences_ids, result.scores, strict=True):
             tokens = [token for token in sequence if token < tokenizer.eot]
             # ctranslate2 gives the score divided by the length: faster-whisper's average.
-            avg_logprob = score * len(tokens) / (len(tokens) + 1)
+            total = score * len(tokens)
+            avg_logprob = total / (len(tokens) + 1)
             text = tokenizer.decode(tokens).strip()
             if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < NO_SPEECH_LOGPROB:
                 text = ""  # Whisper's own "nobody spoke": faster-whisper drops such a segment
-            decoded.append(Decoded(text, avg_logprob, result.no_speech_prob, 0.0))
+            decoded.append(
+                Decoded(text, avg_logprob, result.no_speech_prob, 0.0, total, len(tokens))
+            )
         return decoded
 
     def score(self, heard: Encoded, texts: Sequence[str]) -> list[Scored]:
@@ -348,6 +400,11 @@ class WhisperEngine:
         expects = grammar.expects if grammar is not None else None
         heard = self.listen(samples, prompt_for(grammar), NUMBER_HYPOTHESES if expects else 1)
         decoded = number_hypothesis(heard.hypotheses, expects) if expects else heard.decoded
+        sure = (
+            number_confidence(heard.hypotheses, decoded, expects)
+            if expects
+            else confidence(decoded.avg_logprob)
+        )
         logger.debug(
             "Whisper: %r (logprob %.2f, no speech %.2f, %.2f s)",
             decoded.text,
@@ -359,12 +416,15 @@ class WhisperEngine:
             if decoded.text:
                 logger.info("Whisper output taken as silence: %r", decoded.text)
             return Transcript("", silent=True)
-        if grammar is None or expects:
-            return Transcript(decoded.text, conf=confidence(decoded.avg_logprob))
-        forms = grammar.scored
+        forms = grammar.scored if grammar is not None else []
+        if not forms:
+            return Transcript(decoded.text, conf=sure)
+        # With buttons, even at a question asking for a figure ("Estimer" beside the
+        # salary): each answer is scored against the audio, the transcript too. A figure
+        # said scores far above any title and stays itself; a title said is that button.
         scores = self.score(heard, [*forms, decoded.text])
         text = grammar.choose(decoded.text, dict(zip(forms, scores, strict=False)), scores[-1])
-        return Transcript(text, conf=confidence(decoded.avg_logprob))
+        return Transcript(text, conf=sure)
 
 
 class WhisperStream:

@@ -128,14 +128,6 @@ def slots_of(tracker: dict) -> dict:
     return tracker.get("slots") or {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known regression (2026-11-26, issue 10 left open): since the salary question has "
-        "an 'Estimer' button, the spoken salary after the hours is not sent to the form; "
-        "the hours still arrive. Remove this mark once fixed (strict: a pass fails)."
-    ),
-)
 def test_spoken_actualisation_reaches_the_recap(stack, tmp_path: Path, french_model) -> None:
     """A whole rehearsal spoken by Pico, in --wav-in mode, on the kiosk's recogniser."""
     answers = ["Je veux faire mon actualisation."]

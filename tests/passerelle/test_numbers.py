@@ -57,6 +57,13 @@ AMOUNTS = [
     ("mille deux cents euros", 1200.0),
     ("mille deux cent cinquante euros et cinquante centimes", 1250.5),
     ("1200 euros 50", 1200.5),
+    ("12 euros virgule 50", 12.5),
+    ("douze euros virgule cinquante", 12.5),
+    ("1250 euros et 50 centimes.", 1250.5),
+    # Whisper writes thousands with a comma: an amount has at most two decimals.
+    ("1,530 euros.", 1530.0),
+    ("1,200 €", 1200.0),
+    ("12,50 €", 12.5),
     ("quinze cents euros", 1500.0),
     ("huit cent quatre-vingts euros", 880.0),
     ("environ 950", 950.0),

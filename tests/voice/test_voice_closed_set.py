@@ -15,7 +15,7 @@ from voice.audio import Audio, silence
 from voice.config import SAMPLE_RATE
 from voice.grammar import CLOSED_FLOOR, CLOSED_MARGIN, CLOSED_SLACK, Scored
 from voice.tts import PicoVoice, synthesize
-from voice.whisper import number_hypothesis, prompt_for, written
+from voice.whisper import Decoded, number_confidence, number_hypothesis, prompt_for, written
 
 YES_NO = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
 TOPICS = [
@@ -23,6 +23,7 @@ TOPICS = [
     {"title": "M'actualiser", "payload": "/start_actualisation"},
     {"title": "Mes courriers", "payload": "/received_mail"},
 ]
+ESTIMATE = [{"title": "Estimer", "payload": "estimer"}]
 
 
 def pico(text: str) -> Audio:
@@ -136,6 +137,65 @@ def test_a_number_grammar_leaves_vosk_free() -> None:
     assert "heures" in prompt and not any(c.isdigit() for c in prompt)  # no value to copy
     with pytest.raises(ValueError):
         Grammar.for_number("dates")
+
+
+def test_a_number_grammar_keeps_the_question_buttons_for_whisper_only() -> None:
+    grammar = Grammar.for_number("amount", ESTIMATE)
+    assert grammar.expects == "amount"
+    assert grammar.phrases == []  # Vosk listens freely: a figure is no phrase
+    assert grammar.scored == ["Estimer"]  # Whisper scores the button's title
+    assert grammar.payload_for("estimer") == "estimer"
+    assert grammar.payload_for("1500 euros brut") is None  # a figure is no button
+
+
+def decoded(text: str, total: float, tokens: int) -> Decoded:
+    return Decoded(text, total / (tokens + 1), 0.0, 0.0, total, tokens)
+
+
+def test_a_figure_every_hypothesis_agrees_on_is_sure() -> None:
+    # Measured on Pico's "Mille cinq cents euros brut.": four writings of one value.
+    hypotheses = [
+        decoded("1500 euros brut.", -3.46, 5),
+        decoded("1500 euros brut", -3.69, 4),
+        decoded("1 500 euros brut", -3.98, 4),
+        decoded("1500 brut.", -3.36, 3),
+    ]
+    assert hypotheses[0].avg_logprob < -0.55  # one writing alone looks unsure
+    assert number_confidence(hypotheses, hypotheses[0], "amount") >= 0.9
+
+
+def test_a_figure_another_likely_hypothesis_disputes_is_unsure() -> None:
+    hypotheses = [
+        decoded("environ 90 heures.", -1.9, 4),
+        decoded("environ 80 heures.", -2.6, 4),
+        decoded("environ 90 heures", -2.4, 3),
+    ]
+    assert number_confidence(hypotheses, hypotheses[0], "hours") < 0.9
+
+
+def test_hypotheses_agreeing_on_a_figure_but_not_on_the_words_leave_it_unsure() -> None:
+    # Measured on Pico's "dix-sept heures et quart": every hypothesis reads 10, wrongly.
+    hypotheses = [
+        decoded("Dix c'est peu récord.", -6.0, 9),
+        decoded("Dix c'est pas récord.", -6.4, 9),
+        decoded("Dix c'est pas récord !", -7.0, 9),
+        decoded("Dix c'est peu récar.", -7.1, 9),
+    ]
+    assert number_confidence(hypotheses, hypotheses[0], "hours") < 0.9
+
+
+def test_a_spoken_figure_beside_a_button_reaches_the_form(whisper) -> None:
+    grammar = Grammar.for_number("amount", ESTIMATE)
+    heard = transcribe(whisper, pico("Mille cinq cents euros brut."), grammar)
+    assert grammar.payload_for(heard.text) is None
+    assert parse_amount(to_message(heard.text)) == 1500.0, heard.text
+    assert heard.confidence >= 0.9, heard  # no read-back of a value Whisper is sure of
+
+
+def test_a_spoken_button_title_at_a_figure_question_chooses_the_button(whisper) -> None:
+    grammar = Grammar.for_number("amount", ESTIMATE)
+    heard = transcribe(whisper, pico("Estimer."), grammar)
+    assert grammar.payload_for(heard.text) == "estimer", heard.text
 
 
 @pytest.mark.parametrize(
