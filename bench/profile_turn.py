@@ -28,7 +28,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
-from passerelle.config import MODEL_PATH, ROOT
+from passerelle.config import MODEL_PATH, ROOT, load_settings
 from rasa_server import turn_cost
 from supervisor.run import is_healthy
 
@@ -226,6 +226,8 @@ def main() -> None:
                     "PASSERELLE_DB_URL": f"sqlite:///{work}/profile.db",
                     "PASSERELLE_SECRET_KEY": env["PASSERELLE_SECRET_KEY"],
                     "RASA_TELEMETRY_ENABLED": "false",
+                    # endpoints.yml's lock store: in memory, as one Rasa process has it.
+                    **load_settings({}).store.lock_store,
                 }
             )
             args.action_pid = actions.pid
