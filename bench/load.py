@@ -27,6 +27,7 @@ import asyncio
 import itertools
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -42,7 +43,17 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import httpx
 
+from passerelle.actualisation import (
+    CONFIRMED_SLOT,
+    HOURS_CHECK_SLOT,
+    HOURS_SLOT,
+    NOT_SEEKING_SLOT,
+    REHEARSAL_SLOT,
+    SALARY_CHECK_SLOT,
+    SALARY_SLOT,
+)
 from passerelle.config import ROOT, load_settings
+from passerelle.domain import load_domain
 from supervisor.run import STARTUP_TIMEOUT_S, Supervisor, is_healthy
 
 logger = logging.getLogger("bench.load")
@@ -57,8 +68,15 @@ FAQ_MESSAGES = (
     "des conseils de securite",
     "merci",
 )
-# Every actualisation's answers: the yes/no questions after the salary, in order.
-LATER_ANSWERS = ("internship", "sick_leave", "maternity_leave", "retirement_pension")
+# The form's questions, as the bot asks them (`domain.yml`): `utter_ask_<slot>`, and the
+# two wordings of the "35 h par semaine : je note 150 h pour le mois ?" check.
+ASK_PREFIX = "utter_ask_"
+ASK_ALIASES = {
+    "utter_ask_monthly_hours_check_week": HOURS_CHECK_SLOT,
+    "utter_ask_monthly_hours_check_day": HOURS_CHECK_SLOT,
+}
+# A rehearsal asks 11 or 12 questions; more turns than this is a form that never ends.
+MAX_FORM_TURNS = 30
 LONG_CONVERSATION_TURNS = 200
 ONE_USER_ROUNDS = 4
 HTTP_TIMEOUT_S = 300.0
@@ -99,6 +117,30 @@ class Person:
         grouped = f"{euros:,}".replace(",", " ")
         amount = f"{grouped},{cents:02d}" if cents else grouped
         return (f"{amount} euros", f"{amount} €", f"{amount} euros brut")[self.index % 3]
+
+    def answer_to(self, question: str) -> Optional[str]:
+        """What this person says to `question` (a slot name); None: not a question of theirs.
+
+        Their hours are the month's and their hourly rate is plausible, so the "per week?"
+        and "is it really gross?" checks are answered, but noted as surprises.
+        """
+        answers = {
+            REHEARSAL_SLOT: "oui",
+            "worked": "oui",
+            HOURS_SLOT: self.hours_text(),
+            HOURS_CHECK_SLOT: "oui",
+            SALARY_SLOT: self.salary_text(),
+            SALARY_CHECK_SLOT: "oui",
+            "internship": "oui" if self.internship else "non",
+            "sick_leave": "non",
+            "maternity_leave": "non",
+            "retirement_pension": "non",
+            "invalidity_pension": "non",
+            "still_seeking": "oui",
+            NOT_SEEKING_SLOT: "non",
+            CONFIRMED_SLOT: "oui",  # the recap is right
+        }
+        return answers.get(question)
 
     def expected(self) -> Dict[str, Any]:
         """The slots the tracker must hold once the person confirmed."""
@@ -142,23 +184,67 @@ class Conversation:
             self.bench.errors.append(f"{self.person.sender} {text!r}: no answer")
         return messages
 
-    async def requested(self) -> Optional[str]:
-        return (await self.bench.slots(self.person.sender)).get("requested_slot")
-
     async def actualisation(self) -> None:
-        """One full rehearsal, answered as the form asks (the window may be closed)."""
+        """One full rehearsal: the person answers the question the bot just asked.
+
+        The question is read in the bot's own reply (`Questions`), so nothing is added to
+        the load. A question asked again, one the person has no answer for, or a reply
+        with no question before the recap was confirmed is noted (`Bench.surprises`):
+        each is the assistant's doing, never the script's.
+        """
         person = self.person
-        await self.say("je veux m'actualiser")
-        if await self.requested() == "rehearsal_ok":
-            await self.say("oui")
-        for text in ("oui", person.hours_text(), person.salary_text()):
-            await self.say(text)
-        await self.say("oui" if person.internship else "non")
-        for _ in LATER_ANSWERS[1:]:
-            await self.say("non")
-        await self.say("non")  # invalidity pension
-        await self.say("oui")  # still seeking a job: the recap comes
-        await self.say("oui")  # the recap is right
+        reply = await self.say("je veux m'actualiser")
+        asked: List[str] = []
+        while len(asked) < MAX_FORM_TURNS:
+            question = self.bench.questions.asked_in(reply)
+            if question is None:
+                if not asked or asked[-1] != CONFIRMED_SLOT:
+                    self.bench.note(f"{person.sender}: no question after {asked}: {reply!r}")
+                return
+            answer = person.answer_to(question)
+            if answer is None or question in asked:
+                self.bench.note(f"{person.sender}: {question} after {asked}")
+            if answer is None:
+                return
+            asked.append(question)
+            reply = await self.say(answer)
+            if asked[-1] == CONFIRMED_SLOT and answer == "oui":
+                return
+        self.bench.errors.append(f"{person.sender}: the form never ended ({asked})")
+
+
+class Questions:
+    """Which of the form's questions a bot reply asks, from `domain.yml`'s `utter_ask_*`.
+
+    Each variation of a question's response (every channel, every condition) becomes a
+    pattern, its `{placeholders}` matching any text; the last message of a reply that
+    matches one names the question.
+    """
+
+    def __init__(self, domain: Dict[str, Any]) -> None:
+        self.patterns: List[Tuple[re.Pattern, str]] = []
+        for name, variations in (domain.get("responses") or {}).items():
+            if not name.startswith(ASK_PREFIX):
+                continue
+            slot = ASK_ALIASES.get(name, name[len(ASK_PREFIX) :])
+            for variation in variations:
+                text = (variation or {}).get("text")
+                if text:
+                    parts = re.split(r"\{[^}]*\}", text.strip())
+                    pattern = ".+?".join(re.escape(part) for part in parts)
+                    self.patterns.append((re.compile(pattern, re.DOTALL), slot))
+
+    def question_of(self, text: str) -> Optional[str]:
+        text = text.strip()
+        return next((slot for pattern, slot in self.patterns if pattern.fullmatch(text)), None)
+
+    def asked_in(self, reply: Sequence[Dict[str, Any]]) -> Optional[str]:
+        """The question of the reply's last message that is one, None if none is."""
+        for message in reversed(reply):
+            question = self.question_of(message.get("text") or "")
+            if question is not None:
+                return question
+        return None
 
 
 class Bench:
@@ -169,9 +255,16 @@ class Bench:
         self.token = token
         self._turn = itertools.cycle(self.urls)
         self.errors: List[str] = []
+        # Questions asked again or unexpected, replies without a question: the assistant's.
+        self.surprises: List[str] = []
+        self.questions = Questions(load_domain())
         self.client = httpx.AsyncClient(
             timeout=HTTP_TIMEOUT_S, limits=httpx.Limits(max_connections=400)
         )
+
+    def note(self, surprise: str) -> None:
+        self.surprises.append(surprise)
+        logger.warning("%s", surprise)
 
     def next_url(self) -> str:
         """The next Rasa process, in turn: one conversation hops between processes."""
@@ -448,19 +541,21 @@ async def many_people(bench: Bench, users: int) -> Dict[str, float]:
     """`users` people rehearsing at once; then every answer read back."""
     people = [Person(index) for index in range(users)]
     latencies: List[float] = []
-    errors_before = len(bench.errors)
+    errors_before, surprises_before = len(bench.errors), len(bench.surprises)
     start = time.perf_counter()
     await asyncio.gather(*(Conversation(bench, p, latencies).actualisation() for p in people))
     wall = time.perf_counter() - start
     figures = report(f"Passerelle, {users} people (actualisation)", latencies, wall)
     lost, wrong = await bench.check(people)
     errors = len(bench.errors) - errors_before
+    surprises = bench.surprises[surprises_before:]
     print(
         f"{'  read back through the tracker API':<44} errors {errors}   lost answers {lost}"
-        f"   wrong answers {wrong}   ({users * len(people[0].expected())} answers)",
+        f"   wrong answers {wrong}   ({users * len(people[0].expected())} answers)"
+        f"   questions asked again or unexpected {len(surprises)}",
         flush=True,
     )
-    for line in bench.errors[errors_before:][:5]:
+    for line in (bench.errors[errors_before:] + surprises)[:8]:
         print(f"    {line}")
     return {**figures, "errors": errors, "lost": lost, "wrong": wrong}
 
@@ -493,15 +588,18 @@ async def long_conversation(bench: Bench, turns: int) -> Tuple[float, float]:
     return early, late
 
 
-async def run_passerelle(bench: Bench, levels: Sequence[int]) -> Dict[Any, Dict[str, float]]:
+async def run_passerelle(
+    bench: Bench, levels: Sequence[int], long_turns: int
+) -> Dict[Any, Dict[str, float]]:
     results: Dict[Any, Dict[str, float]] = {}
     async with bench.client:
         await Conversation(bench, Person(999), []).say("bonjour")  # warm-up
         results[1] = await one_person(bench, ONE_USER_ROUNDS)
         for users in levels:
             results[users] = await many_people(bench, users)
-        early, late = await long_conversation(bench, LONG_CONVERSATION_TURNS)
-        results["long"] = {"early": early, "late": late}
+        if long_turns:
+            early, late = await long_conversation(bench, long_turns)
+            results["long"] = {"early": early, "late": late}
     return results
 
 
@@ -550,6 +648,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[50], help="people at once")
     parser.add_argument("--processes", type=int, default=1, help="Rasa processes to start")
     parser.add_argument("--stock-turns", type=int, default=12, help="FAQ turns per stock user")
+    parser.add_argument(
+        "--long-turns", type=int, default=LONG_CONVERSATION_TURNS, help="0: no long conversation"
+    )
     parser.add_argument("--skip-stock", action="store_true", help="no stock bot this run")
     parser.add_argument("--url", help="a running Passerelle: Rasa's URL(s), comma-separated")
     parser.add_argument("--token", default=os.environ.get(RASA_TOKEN, ""), help="API token")
@@ -585,7 +686,7 @@ def main() -> None:
             urls, token = passerelle.urls, passerelle.token
         try:
             bench = Bench(urls, token)
-            ours = asyncio.run(run_passerelle(bench, args.users))
+            ours = asyncio.run(run_passerelle(bench, args.users, args.long_turns))
             if passerelle is not None:
                 pids, action_pid = passerelle.rasa_pids(), passerelle.action_pid()
             memory(pids, action_pid)

@@ -28,8 +28,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
-from passerelle.config import MODEL_PATH, ROOT
-from rasa_server import turn_cost
+from passerelle.config import MODEL_PATH, ROOT, load_settings
+from rasa_server import memory, turn_cost
 from supervisor.run import is_healthy
 
 # Areas of Rasa's work, by the module a function lives in (first match wins).
@@ -138,6 +138,7 @@ async def main_async(args: argparse.Namespace, work: Path) -> None:
     configure_structlog(None)
     if not args.stock_rasa:
         turn_cost.apply()  # as the launcher does
+        memory.apply()
 
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     agent = await load_agent(str(MODEL_PATH), endpoints=endpoints)
@@ -226,6 +227,8 @@ def main() -> None:
                     "PASSERELLE_DB_URL": f"sqlite:///{work}/profile.db",
                     "PASSERELLE_SECRET_KEY": env["PASSERELLE_SECRET_KEY"],
                     "RASA_TELEMETRY_ENABLED": "false",
+                    # endpoints.yml's lock store: in memory, as one Rasa process has it.
+                    **load_settings({}).store.lock_store,
                 }
             )
             args.action_pid = actions.pid

@@ -268,10 +268,31 @@ class RasaSettings:
     # the work among processes on `backend_port`, `backend_port + 1`...
     processes: int = 1
     backend_port: int = 0
+    # Threads of each Rasa process's TensorFlow and numerical libraries (`RASA_THREADS`).
+    # One message's NLU is a few small matrices: more threads only add switching and
+    # memory, and several processes already share the cores (bench/PROFILE.md).
+    threads: int = 1
+    # glibc malloc arenas of each Rasa process (`RASA_MALLOC_ARENAS`): by default up to
+    # 8 per core, each keeping freed memory (bench/PROFILE.md measures the difference).
+    malloc_arenas: int = 2
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def process_environment(self) -> Dict[str, str]:
+        """What each Rasa process's environment adds: its threads and malloc arenas."""
+        threads = str(self.threads)
+        return {
+            "MALLOC_ARENA_MAX": str(self.malloc_arenas),
+            # Read by Rasa (`rasa.utils.tensorflow.environment`) when the model loads.
+            "TF_INTER_OP_PARALLELISM_THREADS": threads,
+            "TF_INTRA_OP_PARALLELISM_THREADS": threads,
+            # NumPy's BLAS (spaCy's and the featurizers' vectors) and OpenMP.
+            "OMP_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+        }
 
     @property
     def backend_ports(self) -> Tuple[int, ...]:
@@ -472,6 +493,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             token=_secret(env, RASA_TOKEN_VARIABLE, RASA_TOKEN_FILE),
             processes=_processes(env, store),
             backend_port=_int(env, "RASA_BACKEND_PORT", rasa_port + 100),
+            threads=_positive(env, "RASA_THREADS", 1),
+            malloc_arenas=_positive(env, "RASA_MALLOC_ARENAS", 2),
         ),
         actions=ActionSettings(
             port=_int(env, "ACTION_PORT", 5055), workers=_positive(env, "ACTION_WORKERS", 1)

@@ -161,10 +161,15 @@ LONG_NUMBER_DIGITS = 11
 PHONE_DIGITS = 10
 # A CVV: 3 or 4 digits after a card number, in the same sentence, that are no amount or hour.
 CVV = re.compile(r"(?<![\w,./])\d{3,4}(?![\w,./]|\s*(?:€|eur|euros?|h|heures?)\b)")
-EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Both e-mail patterns are written so that a text splits one way only: a word of
+# `[\w\-]` already holds its "-" and "_", so only "." or a spoken word separates two words.
+# With "-" and "_" as separators too, a long token full of them (the printable summary's
+# link) had exponentially many splits to try: seconds of CPU for one link.
+# An address starts a run of its characters (a later start finds nothing new).
+EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # An e-mail address spoken or typed in words: "jean point dupont arobase gmail point com".
 SPOKEN_EMAIL = re.compile(
-    r"(?<![\w])[\w\-]+(?:(?: (?:point|tiret|underscore|tiret bas|dot) |[.\-_])[\w\-]+)*"
+    r"(?<![\w])[\w\-]+(?:(?: (?:point|tiret|underscore|tiret bas|dot) |\.)[\w\-]+)*"
     r" ?(?:arobase|arrobase|@|\(at\)|\[at\]| at ) ?"
     r"[\w\-]+(?: [\w\-]+){0,2}?(?:(?: (?:point|dot) |\.)[\w\-]+)+",
     re.IGNORECASE,

@@ -12,21 +12,23 @@ The same server as `rasa run --enable-api --auth-token ... --cors ...`, through 
 Request bodies are capped at `MAX_REQUEST_BYTES`, refused with a French 413.
 Files it creates are private (umask 077; the SQLite store 0600 from its creation).
 When the action server cannot be reached, the person gets a French apology
-(`rasa_server/faults.py`). Two repeated costs of every turn are removed
-(`rasa_server/turn_cost.py`).
+(`rasa_server/faults.py`). Repeated costs of every turn are removed
+(`rasa_server/turn_cost.py`), and what the model loads for nothing is not loaded
+(`rasa_server/memory.py`).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from passerelle.config import MODEL_PATH, ROOT, settings
 from passerelle.files import prepare_sqlite, private_umask
-from rasa_server import faults, turn_cost
+from rasa_server import faults, memory, turn_cost
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,27 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def without_outside_reporting() -> None:
     """Turns Rasa's telemetry off for this process (and any child), before Rasa is imported."""
     os.environ[TELEMETRY_VARIABLE] = "false"
+
+
+# glibc's `mallopt` parameter for MALLOC_ARENA_MAX.
+M_ARENA_MAX = -8
+
+
+def process_settings(wanted: Dict[str, str]) -> None:
+    """This process's threads and malloc arenas (`RasaSettings.process_environment`).
+
+    The supervisor sets them in the environment it starts Rasa with; started otherwise
+    (a container), the threads are set here before TensorFlow reads them, and the malloc
+    arenas through glibc's `mallopt`. Values already in the environment win.
+    """
+    for name, value in wanted.items():
+        os.environ.setdefault(name, value)
+    arenas = os.environ.get("MALLOC_ARENA_MAX", "")
+    if arenas.isdigit():
+        try:
+            ctypes.CDLL(None).mallopt(M_ARENA_MAX, int(arenas))
+        except (OSError, AttributeError):  # not glibc: its own allocator's defaults
+            logger.debug("mallopt unavailable: malloc arenas left as they are")
 
 
 async def harden(app: Any, loop: Any) -> None:
@@ -82,9 +105,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     configure_logging_and_warnings(None, None, warn_only_once=True, filter_repeated_logs=True)
     rasa.utils.io.configure_colored_logging(None)
     configure_structlog(None)
+    process_settings(config.rasa.process_environment)
     tf_env.setup_tf_environment()
     faults.install()
     turn_cost.apply()
+    memory.apply()
 
     # endpoints.yml's lock store variables, when this launcher is run without the
     # supervisor (which sets them from the same settings).

@@ -1,7 +1,7 @@
-"""Two costs of every Rasa 3.6 turn that serve nobody, removed (bench/PROFILE.md measures them).
+"""Three costs of every Rasa 3.6 turn that serve nobody, removed (bench/PROFILE.md measures them).
 
 The Rasa server's launcher (`rasa_server/__main__.py`) calls `apply()` once, before the
-model is loaded. Both replacements keep Rasa's behaviour and only drop repeated work:
+model is loaded. The replacements keep Rasa's behaviour and only drop repeated work:
 
 - Every action server reply is checked against Rasa's constant response schema with
   `jsonschema.validate()`, which first checks the schema itself against the JSON Schema
@@ -12,17 +12,35 @@ model is loaded. Both replacements keep Rasa's behaviour and only drop repeated 
   from the store and every event the action server returns) walks the whole tree of
   `Event` subclasses, and asks `inspect.isabstract` of each, to find one class by name.
   Here the first lookup of a name is remembered; unknown names go through Rasa's own code.
+- Rasa's processor, form action and policies deep-copy events, trackers' states and parse
+  data at every turn only to pass the copies to `structlogger.debug(...)`, which drops
+  them unless the log level is DEBUG. Those modules use `copy` for nothing else; there,
+  `copy.deepcopy` hands back the object itself, which structlog renders at once if it
+  renders it at all (`LOG_ONLY_MODULES`).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
+import types
 from typing import Any, Callable, Dict, Optional, Text, Type
 
 logger = logging.getLogger(__name__)
 
 _APPLIED = False
+# Rasa 3.6 modules whose only use of the `copy` module is `copy.deepcopy(...)` as an
+# argument of `structlogger.debug` or `.exception` (checked by tests/rasa_server/
+# test_turn_cost.py on Rasa's source).
+LOG_ONLY_MODULES = (
+    "rasa.core.processor",
+    "rasa.core.actions.forms",
+    "rasa.core.policies.memoization",
+    "rasa.core.policies.rule_policy",
+)
+# What those modules see as `copy`: `deepcopy` gives back its argument.
+LOG_COPY = types.SimpleNamespace(deepcopy=lambda value, memo=None: value)
 
 
 def apply() -> None:
@@ -32,6 +50,7 @@ def apply() -> None:
         return
     _cache_action_response_validator()
     _cache_event_types()
+    _no_copies_for_logs()
     _APPLIED = True
     logger.debug("Rasa per-turn fixes applied")
 
@@ -84,4 +103,9 @@ def _cache_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
-__all__ = ["apply"]
+def _no_copies_for_logs() -> None:
+    for name in LOG_ONLY_MODULES:
+        importlib.import_module(name).copy = LOG_COPY
+
+
+__all__ = ["LOG_ONLY_MODULES", "apply"]

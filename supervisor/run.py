@@ -187,6 +187,9 @@ def services(settings: Settings, model_path: Path = MODEL_PATH) -> List[Service]
             )
     for service in found:
         service.env.update(service_environment(settings, service.kind))
+        if service.kind == "rasa":
+            # Its threads and malloc arenas (`RasaSettings.process_environment`).
+            service.env.update(settings.rasa.process_environment)
     return found
 
 

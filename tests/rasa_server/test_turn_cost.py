@@ -67,3 +67,54 @@ def test_every_event_type_resolves_to_rasas_class() -> None:
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
     assert type(Event.from_parameters({"event": "slot", "name": "worked", "value": 1})) is SlotSet
+
+
+def structlog_calls_and_copies(module_name: str) -> tuple[list, list]:
+    """The `structlogger.*(...)` calls of a Rasa module, and every use of its `copy`."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
+    log_calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "structlogger"
+    ]
+    copies = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "copy"]
+    return log_calls, copies
+
+
+@pytest.mark.parametrize("module_name", turn_cost.LOG_ONLY_MODULES)
+def test_copies_are_dropped_only_where_they_only_feed_a_log(module_name: str) -> None:
+    import ast
+
+    log_calls, copies = structlog_calls_and_copies(module_name)
+    in_logs = set()
+    for call in log_calls:
+        for node in ast.walk(call):
+            if isinstance(node, ast.Name) and node.id == "copy":
+                in_logs.add(id(node))
+    assert copies, "the module no longer uses copy: remove it from LOG_ONLY_MODULES"
+    # Every use of `copy` is inside a structured log call: dropping the copy changes
+    # nothing else in the module.
+    assert all(id(node) in in_logs for node in copies)
+
+
+def test_a_log_copy_is_the_object_itself_and_rasa_elsewhere_still_copies() -> None:
+    import copy
+    import importlib
+
+    from rasa.core.actions import action as rasa_action
+
+    for name in turn_cost.LOG_ONLY_MODULES:
+        module = importlib.import_module(name)
+        events = [SlotSet("worked", True)]
+        assert module.copy.deepcopy(events) is events
+    # The action module's real copies (the latest user event it changes) are untouched.
+    assert rasa_action.copy is copy
+    original = [{"event": "user"}]
+    assert copy.deepcopy(original) == original and copy.deepcopy(original) is not original

@@ -63,9 +63,37 @@ def test_no_secret_on_a_command_line_and_each_only_where_needed(settings, monkey
         "RASA_TOKEN": "t",
         "PASSERELLE_SECRET_KEY": "k",
         "KIOSK_TOKEN": settings.kiosk_token,
+        **settings.rasa.process_environment,
     }
     for name in ("actions", "web", "console"):
         assert found[name].env == {"PASSERELLE_SECRET_KEY": "k"}, name
+
+
+def test_each_rasa_process_gets_its_threads_and_malloc_arenas(tmp_path) -> None:
+    settings = load_settings(
+        {
+            "RASA_TOKEN": "t",
+            "PASSERELLE_SECRET_KEY": "k",
+            "PASSERELLE_DB_URL": "postgresql://u@127.0.0.1:5432/p",
+            "PASSERELLE_REDIS_URL": "redis://127.0.0.1:6379/1",
+            "RASA_PROCESSES": "2",
+            "RASA_THREADS": "3",
+            "RASA_MALLOC_ARENAS": "4",
+        }
+    )
+    found = {service.name: service for service in services(settings)}
+    for name in ("rasa-1", "rasa-2"):
+        env = found[name].env
+        assert env["MALLOC_ARENA_MAX"] == "4"
+        assert env["TF_INTER_OP_PARALLELISM_THREADS"] == "3"
+        assert env["TF_INTRA_OP_PARALLELISM_THREADS"] == "3"
+        assert env["OMP_NUM_THREADS"] == "3"
+    for name in ("actions", "nginx", "web", "console"):
+        assert "MALLOC_ARENA_MAX" not in found[name].env, name
+    # The defaults: one thread and two arenas per Rasa process.
+    default = load_settings({"RASA_TOKEN": "t", "PASSERELLE_SECRET_KEY": "k"})
+    assert default.rasa.process_environment["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
+    assert default.rasa.process_environment["MALLOC_ARENA_MAX"] == "2"
 
 
 def test_all_services_start_and_stop_together(settings, tmp_path) -> None:
