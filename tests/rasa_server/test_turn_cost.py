@@ -118,3 +118,61 @@ def test_a_log_copy_is_the_object_itself_and_rasa_elsewhere_still_copies() -> No
     assert rasa_action.copy is copy
     original = [{"event": "user"}]
     assert copy.deepcopy(original) == original and copy.deepcopy(original) is not original
+
+
+def rasa_events() -> list:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        AllSlotsReset,
+        BotUttered,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        UserUttered,
+    )
+
+    user = UserUttered(
+        "35 heures",
+        {"name": "inform", "confidence": 0.9},
+        [{"entity": "hours", "value": 35, "start": 0, "end": 2}],
+    )
+    return [
+        event.as_dict()
+        for event in (
+            user,
+            ActionExecuted("actualisation_form", policy="RulePolicy", confidence=1.0),
+            SlotSet("hours_worked", 35.0),
+            ActiveLoop("actualisation_form"),
+            BotUttered("Avez-vous travaillé ?", {"buttons": []}, {"utter_action": "x"}),
+            FollowupAction("action_listen"),
+            SessionStarted(),
+            Restarted(),
+            AllSlotsReset(),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"events": rasa_events(), "responses": [{"response": "utter_ask_worked"}]},
+        {"events": [], "responses": []},
+        {},
+        {"events": [{"event": "slot", "name": "worked"}]},  # no value
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"name": "worked", "value": 1}]},  # no event type
+        {"events": [{"event": "slot", "name": 3, "value": 1}]},
+        {"events": [{"event": "user", "parse_data": {"entities": [{"value": 1}]}}]},
+        {"events": [{"event": "bot", "timestamp": "hier"}]},
+        {"events": ["slot"]},
+        {"events": None},
+        {"responses": [1]},
+        [],
+    ],
+)
+def test_the_check_by_event_type_agrees_with_the_whole_schema(reply: object) -> None:
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    assert turn_cost._valid_by_event_type(reply) == validator_for(schema)(schema).is_valid(reply)
