@@ -53,7 +53,7 @@ from passerelle.config import MODEL_PATH, ROOT
 from passerelle.numbers import normalize as numbers_to_digits
 from passerelle.numbers import parse_amount, parse_hours
 from passerelle.text import words
-from tests.support import spoken_set
+from tests.support import spoken_set, supervised
 from tests.support.spoken_set import Utterance, audio_for, of_kind
 from voice.asr import Grammar, load_engine, to_message
 from voice.audio import Audio, silence
@@ -437,10 +437,6 @@ def free_port() -> int:
 
 def start_stack(work: Path) -> tuple[object, str, str]:
     """The whole assistant on free ports (temporary SQLite), as `make run` starts it."""
-    import subprocess
-
-    from supervisor.run import is_healthy
-
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "CONSOLE_PORT")}
     token = "bench-kiosk-" + os.urandom(6).hex()
     env = dict(os.environ)
@@ -453,35 +449,16 @@ def start_stack(work: Path) -> tuple[object, str, str]:
             "PYTHONPATH": str(ROOT),
         }
     )
-    log = open(work / "stack.log", "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "supervisor"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{ports['RASA_PORT']}"
-    deadline = time.monotonic() + 300
-    while not (
-        is_healthy(f"{url}/") and is_healthy(f"http://127.0.0.1:{ports['ACTION_PORT']}/health")
-    ):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the assistant did not start; see {work / 'stack.log'}")
-        time.sleep(1)
-    return process, url, token
-
-
-def stop_stack(process: object) -> None:
-    import signal
-    import subprocess
-
+    log_path = work / "stack.log"
+    process = supervised.start(env, log_path)
+    urls = [f"{url}/", f"http://127.0.0.1:{ports['ACTION_PORT']}/health"]
     try:
-        os.killpg(process.pid, signal.SIGINT)  # type: ignore[attr-defined]
-        process.wait(timeout=40)  # type: ignore[attr-defined]
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+        supervised.wait_healthy(process, urls, 300, log_path)
+    except supervised.StartError:
+        supervised.stop(process)
+        raise
+    return process, url, token
 
 
 def bench_latency(engine: TimedWhisper, config: VoiceConfig, rasa_url: str | None) -> None:
@@ -521,7 +498,7 @@ def bench_latency(engine: TimedWhisper, config: VoiceConfig, rasa_url: str | Non
                 measured[key] = f"{total:.2f} s (Whisper {asr:.2f} s après la fin d'attente)"
         finally:
             if process is not None:
-                stop_stack(process)
+                supervised.stop(process)
 
 
 def latency_turn(
