@@ -16,6 +16,8 @@ import pytest
 
 from passerelle.config import load_settings
 from supervisor.run import Service, StartupError, Supervisor, is_healthy
+from tests.support.private_services import free_port
+from tests.support.processes import http_service
 
 # Only a guard against a supervisor that would never act: no test asserts a duration.
 SAFETY_LIMIT_S = 60
@@ -28,23 +30,6 @@ SHORT_LIVED = (
     "time.sleep(0.5)\n"
     "raise SystemExit(3)\n"
 )
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_service(name: str, port: int) -> Service:
-    return Service(
-        name=name,
-        argv=[sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        port=port,
-        health_url=f"http://127.0.0.1:{port}/",
-    )
 
 
 def supervisor_with(tmp_path: Path, *services: Service, **env: str) -> Supervisor:

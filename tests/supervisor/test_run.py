@@ -10,21 +10,8 @@ import pytest
 
 from passerelle.config import load_settings
 from supervisor.run import Service, StartupError, Supervisor, child_environment, services
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_service(name: str, port: int) -> Service:
-    return Service(
-        name=name,
-        argv=[sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        port=port,
-        health_url=f"http://127.0.0.1:{port}/",
-    )
+from tests.support.private_services import free_port
+from tests.support.processes import http_service
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
-"""The processes of the running assistant, read from /proc (Linux)."""
+"""The processes of the running assistant, read from /proc (Linux), and a stand-in service
+for the supervisor's tests."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Dict, List
+
+from supervisor.run import Service
 
 PROC = Path("/proc")
 
@@ -59,3 +63,13 @@ def memory_kib(pid: int) -> Dict[str, int]:
 def reset_peak_memory(pid: int) -> None:
     """Starts VmHWM afresh from the current resident size (Linux: clear_refs, value 5)."""
     (PROC / str(pid) / "clear_refs").write_text("5")
+
+
+def http_service(name: str, port: int) -> Service:
+    """A small real service for the supervisor: Python's HTTP server on `port`."""
+    return Service(
+        name=name,
+        argv=[sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        port=port,
+        health_url=f"http://127.0.0.1:{port}/",
+    )
