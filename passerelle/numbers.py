@@ -74,9 +74,10 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = alpha2digit(text, LANGUAGE)
-    # text2num leaves "un", "une", "zéro" alone when they stand by themselves.
+    # text2num leaves "un", "une", "zéro" alone when they stand by themselves; never the
+    # end of a word ("quelqu'un", "d'aucun").
     text = re.sub(
-        rf"\b({'|'.join(SMALL_WORDS)})\b(?=\s*(?:{HOUR_UNIT}|{EURO_UNIT})\b|\s*$)",
+        rf"(?<!['-])\b({'|'.join(SMALL_WORDS)})\b(?=\s*(?:{HOUR_UNIT}|{EURO_UNIT})\b|\s*$)",
         lambda match: SMALL_WORDS[match.group(1)],
         text,
     )

@@ -40,6 +40,7 @@ HOURS = [
     ("beaucoup", None),
     ("un peu", None),
     ("je sais pas", None),
+    ("quelqu'un", None),
     ("entre 20 et 30", None),
     ("moins de 20 heures", None),
     ("", None),
@@ -76,6 +77,7 @@ AMOUNTS = [
     ("moins 200", -200.0),
     ("beaucoup", None),
     ("je ne sais pas", None),
+    ("je veux parler à quelqu'un", None),
 ]
 
 
