@@ -241,8 +241,21 @@ class Kiosk:
             if answer == "oui":
                 return self._send(session.pending, heard)
             if answer == "non":
-                self.say(self.messages["number_again"])
-                return None
+                # "Non, mille six cents": the right figure came with the no ("1600 euros").
+                figure_at = re.search(r"\d.*", to_message(text))
+                corrected = figure_at.group(0) if figure_at else ""
+                if self._figure_for_question(corrected) is None:
+                    self.say(self.messages["number_again"])
+                    return None
+                # Read back again when recognition was unsure of it.
+                spoken_value = self._number_to_confirm(corrected, heard)
+                if spoken_value:
+                    session.awaiting = "number"
+                    session.pending = corrected
+                    question = self.messages["confirm_number"].format(value=spoken_value)
+                    self.say(question + " " + choices_prompt(b["title"] for b in YES_NO_BUTTONS))
+                    return None
+                return self._send(corrected, heard)
         command = _command(text)
         if command:
             return self._run_command(command)
@@ -313,13 +326,19 @@ class Kiosk:
         """The number to read back ("trente-cinq heures"), when recognition was unsure."""
         if heard.transcript is None or heard.transcript.confidence >= self.config.confirm_below:
             return None
+        figure = self._figure_for_question(message)
+        return _words(figure) if figure is not None else None
+
+    def _figure_for_question(self, message: str) -> str | None:
+        """The figure in `message` written as the question asks it ("35,5 heures",
+        "1 600 €"), when the assistant's question is about hours or an amount."""
         question = self.session.last_bot_text
         if HOURS_QUESTION_RE.search(question):
             hours = parse_hours(message)
-            return _words(format_hours(hours)) if hours is not None else None
+            return format_hours(hours) if hours is not None else None
         if AMOUNT_QUESTION_RE.search(question):
             amount = parse_amount(message)
-            return _words(format_euros(amount)) if amount is not None else None
+            return format_euros(amount) if amount is not None else None
         return None
 
     def _send(self, message: str, heard: Heard) -> str | None:

@@ -258,6 +258,45 @@ def test_unsure_number_is_read_back(assistant_url: str, tmp_path: Path) -> None:
     assert [m for _, m in Scripted.received] == ["je veux m'actualiser", "35 heures"]
 
 
+def test_a_no_with_the_right_figure_replaces_the_figure(assistant_url: str, tmp_path: Path) -> None:
+    """ "J'ai compris trente-cinq heures. C'est bien ça ?" - "Non, trente-six heures": the
+    person said the right figure with the no; it is taken (read back if unsure), not lost."""
+    config = config_for(assistant_url)
+    unsure = Transcript(
+        "trente-cinq heures",
+        (Word("trente-cinq", 0.55, 0.0, 0.6), Word("heures", 0.97, 0.6, 1.0)),
+    )
+    sure = Transcript(
+        "non trente-six heures",
+        (
+            Word("non", 0.99, 0.0, 0.3),
+            Word("trente-six", 0.98, 0.3, 0.9),
+            Word("heures", 0.99, 0.9, 1.2),
+        ),
+    )
+    turns = iter(
+        [
+            Heard(text="je veux m'actualiser"),
+            Heard(text="trente-cinq heures", transcript=unsure),
+            Heard(text="non trente-six heures", transcript=sure),
+            Heard(finished=True),
+        ]
+    )
+
+    class ScriptedEars(TypedEars):
+        def listen(self, grammar: object, timeout: float) -> Heard:
+            return next(turns)
+
+    kiosk = Kiosk(
+        config, ScriptedEars([]), WavMouth(tmp_path), Assistant(assistant_url, 5.0, "test-kiosk")
+    )
+    kiosk.run()
+    texts = [text for _, _, _, text in said(tmp_path)]
+    assert texts[2] == "J'ai compris trente-cinq heures. C'est bien ça ? Dites oui ou non."
+    assert texts[3] == f"J'ai noté : trente-six heures. {MESSAGES['what_else']}"
+    assert [m for _, m in Scripted.received] == ["je veux m'actualiser", "36 heures"]
+
+
 def test_assistant_unreachable_is_said_and_the_kiosk_goes_on(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     kiosk = run_typed(url, ["bonjour", "répète"], tmp_path)
