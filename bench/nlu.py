@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 from pathlib import Path
 from typing import List
@@ -76,15 +77,20 @@ def main() -> None:
     args = parser.parse_args()
     sets = args.sets or [p for p in (TEST_SET, INDEPENDENT_SET, DEV_SET) if p.exists()]
     latencies_ms: List[float] = []
+    cpu_ms: List[float] = []
     for path in sets:
         result = evaluate(args.model, path)
         # The first parse warms the graph up; latency figures leave it out.
         latencies_ms.extend(s * 1000 for s in result.latencies_s[1:])
+        cpu_ms.extend(s * 1000 for s in result.cpu_s[1:])
         blind = path.resolve() == INDEPENDENT_SET.resolve()
         report(path.name, result, show_errors=args.errors and not blind)
     print("== parse latency")
     print(f"parse latency p50  : {statistics.median(latencies_ms):.1f} ms")
     print(f"parse latency p95  : {percentile(latencies_ms, 0.95):.1f} ms")
+    # Wall time grows when other processes share the cores; CPU time much less so.
+    print(f"parse CPU time p50 : {statistics.median(cpu_ms):.1f} ms")
+    print(f"load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ Usage: .venv/bin/python bench/train.py
 
 from __future__ import annotations
 
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,8 +28,13 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         elapsed = time.perf_counter() - start
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         size_mb = (Path(out) / "bench.tar.gz").stat().st_size / 1e6
     print(f"training from scratch : {elapsed:.0f} s ({elapsed / 60:.1f} min)")
+    # CPU time (all threads): steadier than wall time when other work shares the cores.
+    cpu = children.ru_utime + children.ru_stime
+    print(f"CPU time (user+sys)   : {cpu:.0f} s ({cpu / 60:.1f} min)")
+    print(f"load average (1 min)  : {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"model size            : {size_mb:.1f} MB")
 
 

@@ -4,9 +4,11 @@
 - tests/nlu/independent_set.yml, written from the intent descriptions only by someone who
   never saw the training data, in five styles (plain, SMS, speech recogniser, long, mixed
   languages). The issue's targets are accuracy >= 0.95, every style >= 0.90, every intent
-  F1 >= 0.85: NOT met yet (2026-11-26: 0.893 overall, SMS 0.90, long 0.83, mixed 0.73,
-  `help` F1 0.75). Until they are, this file holds the measured level as a floor a little below it,
-  so that no change makes understanding worse; raise the floors as the figures rise.
+  F1 >= 0.85: NOT met yet (2026-11-26, second measure: 0.929 overall, plain 0.96, SMS 0.91,
+  recogniser 0.98, long 0.91, mixed 0.85; weakest intent F1 0.80, actualisation_requirements;
+  the first measure of the day was 0.893). Until they are, this file holds the measured
+  level as a floor a little below it (retraining moves the figures by about a point), so
+  that no change makes understanding worse; raise the floors as the figures rise.
 Figures and confusions: bench/nlu.py.
 """
 
@@ -22,9 +24,9 @@ from tests.support.nlu_eval import INDEPENDENT_SET, TEST_SET, Evaluation, evalua
 TARGET_INDEPENDENT_ACCURACY = 0.95
 TARGET_STYLE_ACCURACY = 0.90
 TARGET_INDEPENDENT_INTENT_F1 = 0.85
-MIN_INDEPENDENT_ACCURACY = 0.86
-MIN_STYLE_ACCURACY = {"plain": 0.90, "sms": 0.85, "asr": 0.94, "long": 0.78, "mixed": 0.68}
-MIN_INDEPENDENT_INTENT_F1 = 0.65
+MIN_INDEPENDENT_ACCURACY = 0.90
+MIN_STYLE_ACCURACY = {"plain": 0.93, "sms": 0.88, "asr": 0.94, "long": 0.87, "mixed": 0.80}
+MIN_INDEPENDENT_INTENT_F1 = 0.74
 MIN_TEST_SET_ACCURACY = 0.97
 MIN_TEST_SET_INTENT_F1 = 0.85
 INTENTS = 35

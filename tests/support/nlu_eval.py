@@ -48,6 +48,9 @@ class Evaluation:
     pairs: List[Tuple[str, str, str]] = field(default_factory=list)  # text, expected, predicted
     styles: List[str] = field(default_factory=list)  # the style of each pair
     latencies_s: List[float] = field(default_factory=list)
+    # CPU time of this process per parse (all its threads): steadier than wall time when
+    # other work shares the machine.
+    cpu_s: List[float] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -121,9 +124,10 @@ def load_agent(model_path: Path) -> Agent:
 async def _evaluate(agent: Agent, utterances: List[Utterance]) -> Evaluation:
     result = Evaluation()
     for utterance in utterances:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         parsed = await agent.parse_message(utterance.text)
         result.latencies_s.append(time.perf_counter() - start)
+        result.cpu_s.append(time.process_time() - cpu_start)
         predicted = (parsed.get("intent") or {}).get("name") or "None"
         result.pairs.append((utterance.text, utterance.intent, predicted))
         result.styles.append(utterance.style)
