@@ -12,8 +12,8 @@ model is loaded. Measured on this bot, one process after start: 1,750 MiB, of wh
   then loaded as before and the predictions are the same (tests/rasa_server/
   test_memory.py). Loading to fine-tune still goes through Rasa's own code.
 - about 160 MiB for a second copy of the spaCy model: Rasa's graph has two nodes for
-  `SpacyNLP` (one provides the model, one processes messages with the model it is
-  given) and each loads the model. Here both get the same one (`spacy.load` of a name,
+  `SpacyNLP` (here `rasa_server.nlu.LeanSpacyNLP`; one provides the model, one processes
+  messages with the model it is given) and each loads the model. Here both get the same one (`spacy.load` of a name,
   once per process); nothing writes to it after loading.
 """
 
@@ -42,8 +42,11 @@ def apply() -> None:
 def _one_spacy_model_per_name() -> None:
     from rasa.nlu.utils.spacy_utils import SpacyNLP
 
-    rasa_load_model = SpacyNLP.load_model
-    SpacyNLP.load_model = staticmethod(functools.lru_cache(maxsize=None)(rasa_load_model))
+    from rasa_server.nlu import LeanSpacyNLP  # config.yml's SpacyNLP, with its own loader
+
+    for component in (SpacyNLP, LeanSpacyNLP):
+        load_model = component.load_model
+        component.load_model = staticmethod(functools.lru_cache(maxsize=None)(load_model))
 
 
 def _weights_without_training() -> None:
