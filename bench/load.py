@@ -425,26 +425,40 @@ class Process:
         self.log.close()
 
 
-async def stock_user(client: httpx.AsyncClient, url: str, turns: int, out: List[float]) -> None:
+async def stock_user(
+    client: httpx.AsyncClient, url: str, turns: int, out: List[float], errors: List[str]
+) -> None:
+    """One stock user's FAQ turns; a refused or failed request ends that user (counted)."""
     sender = f"stock-{uuid.uuid4().hex[:12]}"
     for text in itertools.islice(itertools.cycle(STOCK_MESSAGES), turns):
         start = time.perf_counter()
-        response = await client.post(
-            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-        )
-        response.raise_for_status()
+        try:
+            response = await client.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            errors.append(type(error).__name__)
+            return
         out.append(time.perf_counter() - start)
 
 
 async def stock_level(url: str, users: int, turns: int) -> Dict[str, float]:
     latencies: List[float] = []
+    errors: List[str] = []
     limits = httpx.Limits(max_connections=max(users, 1))
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S, limits=limits) as client:
-        await stock_user(client, url, 2, [])  # warm-up
+        await stock_user(client, url, 2, [], errors)  # warm-up
         start = time.perf_counter()
-        await asyncio.gather(*(stock_user(client, url, turns, latencies) for _ in range(users)))
+        await asyncio.gather(
+            *(stock_user(client, url, turns, latencies, errors) for _ in range(users))
+        )
         wall = time.perf_counter() - start
-    return report(f"stock bot, {users} users (FAQ)", latencies, wall)
+    label = f"stock bot, {users} users (FAQ)"
+    if errors:
+        kinds = ", ".join(sorted(set(errors)))
+        print(f"{label}: {len(errors)} users stopped by an error ({kinds})", flush=True)
+    return report(label, latencies, wall)
 
 
 def run_stock(levels: Sequence[int], turns: int, out_dir: Path) -> Dict[int, Dict[str, float]]:
