@@ -13,8 +13,8 @@ model is loaded. Measured on this bot, one process after start: 1,750 MiB, of wh
   test_memory.py). Loading to fine-tune still goes through Rasa's own code.
 - about 160 MiB for a second copy of the spaCy model: Rasa's graph has two nodes for
   `SpacyNLP` (here `rasa_server.nlu.LeanSpacyNLP`; one provides the model, one processes
-  messages with the model it is given) and each loads the model. Here both get the same one (`spacy.load` of a name,
-  once per process); nothing writes to it after loading.
+  messages with the model it is given) and each loads the model. Here both get the same
+  one (`spacy.load` of a name, once per process); nothing writes to it after loading.
 """
 
 from __future__ import annotations
