@@ -247,15 +247,7 @@ class Kiosk:
                 if self._figure_for_question(corrected) is None:
                     self.say(self.messages["number_again"])
                     return None
-                # Read back again when recognition was unsure of it.
-                spoken_value = self._number_to_confirm(corrected, heard)
-                if spoken_value:
-                    session.awaiting = "number"
-                    session.pending = corrected
-                    question = self.messages["confirm_number"].format(value=spoken_value)
-                    self.say(question + " " + choices_prompt(b["title"] for b in YES_NO_BUTTONS))
-                    return None
-                return self._send(corrected, heard)
+                return self._confirm_or_send(corrected, heard)
         command = _command(text)
         if command:
             return self._run_command(command)
@@ -271,14 +263,18 @@ class Kiosk:
         grammar = Grammar.from_buttons(session.buttons, None) if session.buttons else None
         payload = grammar.payload_for(text) if grammar else None
         message = payload if payload and payload not in COMMAND_FORMS.values() else to_message(text)
+        return self._confirm_or_send(message, heard)
+
+    def _confirm_or_send(self, message: str, heard: Heard) -> str | None:
+        """Sends `message`, or first reads its figure back when recognition was unsure."""
         spoken_value = self._number_to_confirm(message, heard)
-        if spoken_value:
-            session.awaiting = "number"
-            session.pending = message
-            question = self.messages["confirm_number"].format(value=spoken_value)
-            self.say(question + " " + choices_prompt(b["title"] for b in YES_NO_BUTTONS))
-            return None
-        return self._send(message, heard)
+        if not spoken_value:
+            return self._send(message, heard)
+        self.session.awaiting = "number"
+        self.session.pending = message
+        question = self.messages["confirm_number"].format(value=spoken_value)
+        self.say(question + " " + choices_prompt(b["title"] for b in YES_NO_BUTTONS))
+        return None
 
     def _on_silence(self) -> str | None:
         session = self.session

@@ -106,6 +106,19 @@ def run_typed(url: str, lines: list[str], out: Path, **changes: object) -> Kiosk
     return kiosk
 
 
+def run_heard(url: str, turns: Iterator[Heard], out: Path) -> Kiosk:
+    """The kiosk hearing `turns` one by one (text and the recogniser's confidence)."""
+
+    class ScriptedEars(TypedEars):
+        def listen(self, grammar: object, timeout: float) -> Heard:
+            return next(turns)
+
+    assistant = Assistant(url, 5.0, "test-kiosk")
+    kiosk = Kiosk(config_for(url), ScriptedEars([]), WavMouth(out), assistant)
+    kiosk.run()
+    return kiosk
+
+
 def test_greeting_commands_buttons_and_numbers(assistant_url: str, tmp_path: Path) -> None:
     kiosk = run_typed(
         assistant_url,
@@ -222,7 +235,6 @@ def test_recommence_and_stop(assistant_url: str, tmp_path: Path) -> None:
 
 
 def test_unsure_number_is_read_back(assistant_url: str, tmp_path: Path) -> None:
-    config = config_for(assistant_url)
     heard_hours = Heard(
         text="trente-cinq heures",
         transcript=Transcript(
@@ -241,14 +253,7 @@ def test_unsure_number_is_read_back(assistant_url: str, tmp_path: Path) -> None:
         ]
     )
 
-    class ScriptedEars(TypedEars):
-        def listen(self, grammar: object, timeout: float) -> Heard:
-            return next(turns)
-
-    kiosk = Kiosk(
-        config, ScriptedEars([]), WavMouth(tmp_path), Assistant(assistant_url, 5.0, "test-kiosk")
-    )
-    kiosk.run()
+    run_heard(assistant_url, turns, tmp_path)
     texts = [text for _, _, _, text in said(tmp_path)]
     readback = "J'ai compris trente-cinq heures. C'est bien ça ? Dites oui ou non."
     assert texts[2] == readback
@@ -261,7 +266,6 @@ def test_unsure_number_is_read_back(assistant_url: str, tmp_path: Path) -> None:
 def test_a_no_with_the_right_figure_replaces_the_figure(assistant_url: str, tmp_path: Path) -> None:
     """ "J'ai compris trente-cinq heures. C'est bien ça ?" - "Non, trente-six heures": the
     person said the right figure with the no; it is taken (read back if unsure), not lost."""
-    config = config_for(assistant_url)
     unsure = Transcript(
         "trente-cinq heures",
         (Word("trente-cinq", 0.55, 0.0, 0.6), Word("heures", 0.97, 0.6, 1.0)),
@@ -283,14 +287,7 @@ def test_a_no_with_the_right_figure_replaces_the_figure(assistant_url: str, tmp_
         ]
     )
 
-    class ScriptedEars(TypedEars):
-        def listen(self, grammar: object, timeout: float) -> Heard:
-            return next(turns)
-
-    kiosk = Kiosk(
-        config, ScriptedEars([]), WavMouth(tmp_path), Assistant(assistant_url, 5.0, "test-kiosk")
-    )
-    kiosk.run()
+    run_heard(assistant_url, turns, tmp_path)
     texts = [text for _, _, _, text in said(tmp_path)]
     assert texts[2] == "J'ai compris trente-cinq heures. C'est bien ça ? Dites oui ou non."
     assert texts[3] == f"J'ai noté : trente-six heures. {MESSAGES['what_else']}"
