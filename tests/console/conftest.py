@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,8 +33,8 @@ from console.app import create_app
 from console.tables import METADATA, counsellors, create_console_tables
 from passerelle.config import load_settings
 from passerelle.shortcode import CODE_SLOT, new_code
+from tests.support.machine_postgres import PG_SERVER, fresh_database
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 DAY = 86_400.0
 PASSWORD = "un mot de passe solide"
 COUNSELLOR = "marie"
@@ -44,14 +43,8 @@ RASA_EVENTS = SQLTrackerStore.SQLEvent.__table__
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    name = f"passerelle_console_test_{secrets.token_hex(4)}"
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield f"{PG_SERVER}/{name}"
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with fresh_database("passerelle_console_test") as name:
+        yield f"{PG_SERVER}/{name}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from passerelle.names import KIOSK_SENDER_PREFIX, LISTEN_ACTION
 from tests.conftest import OUT_DIR, Stack, running_stack
+from tests.support.machine_postgres import PG_SERVER, fresh_database
 from tests.support.privacy_corpus import (
     event_strings,
     kiosk_message,
@@ -38,7 +39,6 @@ from tests.support.widget_client import Client
 
 pytestmark = pytest.mark.stack
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 KIOSK_WEBHOOK = "/webhooks/kiosk/webhook"
 REST_WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENT_CONVERSATIONS = 8
@@ -52,17 +52,6 @@ PATHS = ("rest", "socketio", "kiosk")
 # Ordinary messages: typed (REST, the same Rasa channel code as the widget's for storing)
 # and through the kiosk's path, where number words become digits.
 ORDINARY_PATHS = ("rest", "kiosk")
-
-
-def _postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(f"{PG_SERVER}/postgres")
-        with engine.connect():
-            return True
-    except sa.exc.OperationalError:
-        return False
-    finally:
-        engine.dispose()
 
 
 @contextmanager
@@ -99,20 +88,10 @@ def store_stack(
         with _started(work, "", "privacy-sqlite.log") as stack:
             yield stack
         return
-    if not _postgres_available():
-        pytest.fail("PostgreSQL ne répond pas sur 127.0.0.1:5432 (il doit tourner pour ce test).")
-    name = f"passerelle_privacy_{uuid.uuid4().hex[:10]}"
     # The console opens the store as it starts: the database must exist before Rasa runs.
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
+    with fresh_database("passerelle_privacy") as name:
         with _started(work, f"{PG_SERVER}/{name}", "privacy-postgresql.log") as stack:
             yield stack
-    finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 @dataclass

@@ -26,6 +26,7 @@ from passerelle.config import ROOT
 from passerelle.names import CREDENTIALS_INTENT, CREDENTIALS_RESPONSE, LISTEN_ACTION
 from passerelle.privacy import MASK
 from rasa_server.tracker_store import MaskingSQLTrackerStore, mask_events
+from tests.support.machine_postgres import PG_SERVER, fresh_database
 
 SUMMARY_LINK = "https://aide.exemple.fr/resume/gAAAAABnFR7630006000011234567890189-0612345678_Qx=="
 
@@ -151,9 +152,6 @@ def _entity(value: str, start: int, end: int) -> Dict[str, Any]:
     return {"entity": "x", "start": start, "end": end, "value": value, "extractor": "x"}
 
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
     if request.param == "sqlite":
@@ -163,20 +161,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
         yield result
         result.engine.dispose()
         return
-    name = f"passerelle_test_{uuid.uuid4().hex[:10]}"
-    try:
+    with fresh_database(create=False) as name:
         result = MaskingSQLTrackerStore(
             domain=Domain.load(str(ROOT / "domain.yml")),
             url=f"{PG_SERVER}/{name}?login_db=postgres",
         )
-    except sa.exc.OperationalError:
-        pytest.fail("PostgreSQL ne répond pas sur 127.0.0.1:5432 (il doit tourner pour ce test).")
-    yield result
-    result.engine.dispose()
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+        yield result
+        result.engine.dispose()
 
 
 async def test_the_store_remembers_the_announcement_across_saves(store: Any) -> None:
