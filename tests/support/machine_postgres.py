@@ -38,23 +38,22 @@ def new_name(prefix: str = "passerelle_test") -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
-def create_database(name: str) -> None:
+def _run_outside_a_transaction(statement: str) -> None:
     engine = _admin(isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            connection.execute(sa.text(statement))
     finally:
         engine.dispose()
+
+
+def create_database(name: str) -> None:
+    _run_outside_a_transaction(f'CREATE DATABASE "{name}"')
 
 
 def drop_database(name: str) -> None:
     """Drops `name` if it exists, whoever is still connected to it."""
-    engine = _admin(isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
+    _run_outside_a_transaction(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def database_exists(name: str) -> bool:
