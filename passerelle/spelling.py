@@ -13,7 +13,7 @@ text ("35" in "g fé 35h") is mapped back to its place in the person's own text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
@@ -135,6 +135,19 @@ def focus_on_end(respelled: Respelled) -> Respelled:
     return Respelled(respelled.text + " " + tail, sources, respelled.original_length, echo_start)
 
 
+# Sentence punctuation, read as a space: "comment je me connecte ?" is the same request
+# as "comment je me connecte" (the "?" alone made it france_connect: measured). A decimal
+# point or comma between digits stays ("12,50 euros"), and so do apostrophes, hyphens,
+# "/" of dates and "€".
+_PUNCTUATION = re.compile(r"[?!;:…\"«»()\[\]*~]|(?<!\d)[.,]|[.,](?!\d)")
+
+
+def without_punctuation(respelled: Respelled) -> Respelled:
+    """`respelled` with its sentence punctuation blanked (same length, same sources)."""
+    text = _PUNCTUATION.sub(" ", respelled.text)
+    return replace(respelled, text=text)
+
+
 def shorten_elongations(word: str) -> str:
     """ "merciiii" -> "merci", "nonnn" -> "non", "aaaaaa" -> "a"."""
     return _ELONGATION.sub(r"\1", word)
@@ -250,5 +263,6 @@ __all__ = [
     "read_word_lists",
     "respell",
     "focus_on_end",
+    "without_punctuation",
     "shorten_elongations",
 ]

@@ -22,6 +22,11 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 UNUSUAL_SPACES = "\u00a0\u202f\u2007\u2009"
 
 
+# Latin letters of other languages that have no accent to remove (Turkish "hayır", Polish
+# "zło"): their plain letter, so that the lexicon's "hayir" matches.
+_PLAIN_LETTERS = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h"}
+
+
 def _fold_char(char: str) -> str:
     """One character: lowercased, without accent, or a space if not text."""
     if char in APOSTROPHES:
@@ -35,7 +40,8 @@ def _fold_char(char: str) -> str:
     if len(lowered) != 1:
         lowered = char
     decomposed = unicodedata.normalize("NFD", lowered)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    base = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    base = _PLAIN_LETTERS.get(base, base)
     return base if len(base) == 1 else lowered
 
 

@@ -72,6 +72,9 @@ READABLE = [
     ("euh ben oui j'ai travaillé", "affirm"),
     ("je voudrais m'actualiser", "start_actualisation"),
     ("merciiii", "thank"),
+    # Punctuation says nothing of the request ("?" once made this france_connect).
+    ("Comment je me connecte ?", "how_to_login"),
+    ("hayır", "deny"),  # Turkish, in the lexicon
 ]
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from passerelle.spelling import Vocabulary, load_lexicon, read_word_lists, respell
+from passerelle.spelling import (
+    Vocabulary,
+    load_lexicon,
+    read_word_lists,
+    respell,
+    without_punctuation,
+)
 from passerelle.text import fold
 
 
@@ -46,6 +52,23 @@ def test_offsets_map_both_ways(lexicon: dict) -> None:
     assert respelled.respelled_span(5, 7) == (hours, hours + 2)
     amount = respelled.text.index("1200")
     assert respelled.original_span(amount, amount + 4) == (15, 19)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Comment je me connecte ?", "comment je me connecte  "),
+        ("Oui. Non! (bon)...", "oui  non   bon    "),
+        ("« 12,50 euros », 1.200 €.", "  12,50 euros    1.200 € "),
+        ("du 3/11 au 10/11 : malade", "du 3/11 au 10/11   malade"),
+        ("l'arrêt-maladie", "l'arret-maladie"),
+    ],
+)
+def test_sentence_punctuation_is_read_as_a_space(lexicon: dict, written: str, read: str) -> None:
+    respelled = respell(fold(written), lexicon)
+    blanked = without_punctuation(respelled)
+    assert blanked.text == read
+    assert blanked.sources == respelled.sources  # same length: entity offsets still hold
 
 
 def test_lexicon_keys_are_single_folded_words(lexicon: dict) -> None:

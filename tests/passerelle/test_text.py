@@ -21,6 +21,8 @@ CASES = [
     ("mdp 😢", "mdp  "),
     ("trente\u2011cinq", "trente-cinq"),
     ("ligne\x00nulle", "ligne nulle"),
+    ("Hayır", "hayir"),  # Turkish dotless i: the lexicon's "hayir" (non) matches
+    ("İyi ŁÓDŹ", "iyi lodz"),
 ]
 
 

@@ -32,7 +32,7 @@ def test_pipeline_classifies_the_folded_copy_and_gives_back_the_original() -> No
 def test_sms_spelling_is_respelled_for_the_classifier_only() -> None:
     message = Message(data={"text": "G pa travaillé, jsp"})
     FrenchNormalizer(load_lexicon()).process([message])
-    assert message.get("text") == "j'ai pas travaille, je ne sais pas"
+    assert message.get("text") == "j'ai pas travaille  je ne sais pas"
     UnreadableMessageGuard().process([message])
     assert message.get("text") == "G pa travaillé, jsp"
 
@@ -78,6 +78,40 @@ def test_long_message_end_is_read_twice_and_its_entities_once() -> None:
     UnreadableMessageGuard().process([message])
     entities = message.get("entities")
     assert [text[e["start"] : e["end"]] for e in entities] == ["96"]
+
+
+STORY = (
+    "Je suis au chômage depuis trois mois et ma fille m'aide pour internet mais elle "
+    "travaille, alors"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "intent"),
+    [
+        # A long message doubted by the fallback: its first intent, if likely enough.
+        (
+            f"{STORY} comment je refais mon cv ?",
+            [("cv_help", 0.3), ("job_search", 0.28)],
+            "cv_help",
+        ),
+        (f"{STORY} comment je refais mon cv ?", [("cv_help", 0.15), ("job_search", 0.1)], None),
+        # A short message keeps the fallback's doubt.
+        ("comment je refais mon cv ?", [("cv_help", 0.3), ("job_search", 0.28)], None),
+    ],
+)
+def test_a_long_message_doubted_by_the_fallback_gets_its_first_intent(
+    text: str, ranking: list, intent: str | None
+) -> None:
+    message = Message(data={"text": text})
+    FrenchNormalizer(load_lexicon()).process([message])
+    doubt = {"name": "nlu_fallback", "confidence": 0.35}
+    message.set("intent", doubt)
+    message.set("intent_ranking", [doubt] + [{"name": n, "confidence": c} for n, c in ranking])
+    UnreadableMessageGuard().process([message])
+    assert message.get("intent")["name"] == (intent or "nlu_fallback")
+    if intent:
+        assert message.get("intent_ranking")[0]["name"] == intent
 
 
 @pytest.mark.parametrize(
