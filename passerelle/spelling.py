@@ -148,6 +148,53 @@ def without_punctuation(respelled: Respelled) -> Respelled:
     return replace(respelled, text=text)
 
 
+# How a folded French word sounds, roughly, so that spellings of one sound meet: "kestion"
+# and "question", "conecté" and "connecter", "arnak" and "arnaque", "kan" and "quand".
+# Applied in order; "X" stands for the "ch" sound while the other rules run. Used as
+# extra features beside the written words (rasa_server.nlu.SoundFeaturizer), never as
+# the text: different words may sound alike ("mois" and "moi").
+_SOUND_RULES = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"ch|sh|sch", "X"),
+        (r"ph", "f"),
+        (r"qu|q|ck", "k"),
+        (r"c(?=[eiy])", "s"),
+        (r"c", "k"),
+        (r"gu(?=[eiy])", "g"),
+        (r"ge(?=[aou])", "j"),
+        (r"g(?=[eiy])", "j"),
+        (r"x$", ""),
+        (r"x", "ks"),
+        (r"eaux?$", "o"),
+        (r"eau|au", "o"),
+        (r"ai|ei", "e"),
+        (r"(?:er|ez|et)$", "e"),
+        (r"h", ""),
+        (r"y", "i"),
+        (r"z", "s"),
+        (r"[ea]([nm])(?=[^aeiounm]|$)", "an"),
+        (r"(.)\1+", r"\1"),
+        (r"(?<=..)[stdp]$", ""),
+        (r"(?<=..)e$", ""),
+        (r"(?<=..)[st]$", ""),
+        (r"X", "ch"),
+    )
+)
+
+
+def sound(word: str) -> str:
+    """A rough key of how the folded `word` sounds ("question" and "kestion": "kestion").
+
+    Words with digits or other signs, and single letters, are kept as they are.
+    """
+    if len(word) < 2 or not word.isalpha():
+        return word
+    for pattern, replacement in _SOUND_RULES:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def shorten_elongations(word: str) -> str:
     """ "merciiii" -> "merci", "nonnn" -> "non", "aaaaaa" -> "a"."""
     return _ELONGATION.sub(r"\1", word)
@@ -263,6 +310,7 @@ __all__ = [
     "read_word_lists",
     "respell",
     "focus_on_end",
+    "sound",
     "without_punctuation",
     "shorten_elongations",
 ]

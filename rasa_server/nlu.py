@@ -12,6 +12,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
 from rasa.nlu.model import InvalidModelError
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import (
@@ -39,6 +43,7 @@ from passerelle.spelling import (
     read_word_lists,
     respell,
     shorten_elongations,
+    sound,
     without_punctuation,
 )
 from passerelle.text import MAX_PARSED_CHARS, NO_FORMS, YES_FORMS, fold, has_words, words
@@ -155,6 +160,29 @@ class FrenchNormalizer(GraphComponent):
         for message in messages:
             self._normalize(message, inference=True)
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class SoundFeaturizer(CountVectorsFeaturizer):
+    """Rasa's CountVectorsFeaturizer over how each word sounds (`passerelle.spelling.sound`).
+
+    Wire it after the other featurizers: `- name: rasa_server.nlu.SoundFeaturizer`. People
+    write by ear ("kestion", "conecté", "arnak", "kan"): the written words of the training
+    examples never meet these spellings, their sound does. The written words stay features
+    too: the classifier gets both.
+    """
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return _file_digest(Path(spelling.__file__))  # the sound rules are code
+
+    def _get_message_tokens_by_attribute(self, message: Message, attribute: Text) -> List[Text]:
+        tokens = message.get(TOKENS_NAMES[attribute])
+        if not tokens:
+            return []
+        if attribute != TEXT:
+            return [t.text for t in tokens]
+        return [sound(t.text) for t in tokens]
 
 
 # What the rest of the pipeline reads from spaCy: tokens and lemmas (SpacyTokenizer, then

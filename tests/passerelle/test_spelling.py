@@ -9,6 +9,7 @@ from passerelle.spelling import (
     load_lexicon,
     read_word_lists,
     respell,
+    sound,
     without_punctuation,
 )
 from passerelle.text import fold
@@ -69,6 +70,32 @@ def test_sentence_punctuation_is_read_as_a_space(lexicon: dict, written: str, re
     blanked = without_punctuation(respelled)
     assert blanked.text == read
     assert blanked.sources == respelled.sources  # same length: entity offsets still hold
+
+
+@pytest.mark.parametrize(
+    ("written", "heard"),
+    [
+        ("question", "kestion"),
+        ("expliquer", "expliker"),
+        ("connecter", "conecte"),
+        ("arnaque", "arnak"),
+        ("quand", "kan"),
+        ("quoi", "koi"),
+        ("message", "mesage"),
+        ("dangereux", "dangereu"),
+        ("inscrit", "inscri"),
+        ("comment", "koman"),
+    ],
+)
+def test_spellings_by_ear_sound_like_the_word(written: str, heard: str) -> None:
+    assert sound(written) == sound(heard)
+
+
+def test_sound_keeps_numbers_and_tells_words_apart() -> None:
+    assert sound("35") == "35"
+    assert sound("j'") == "j'"
+    assert sound("heures") != sound("euros")
+    assert sound("oui") != sound("non")
 
 
 def test_lexicon_keys_are_single_folded_words(lexicon: dict) -> None:
