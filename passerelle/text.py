@@ -144,11 +144,16 @@ YES_FORMS = (
     "oui", "ouais", "ouai", "ouii", "ok", "okay", "oki", "d'accord", "daccord", "dac", "si",
     "yes", "yep", "exact", "exactement", "absolument", "voilà", "bien sûr", "tout à fait",
     "c'est ça", "c'est correct", "c'est bon", "correct", "affirmatif", "évidemment", "bien",
-    "oui oui",
+    "oui oui", "ouep", "ouaip", "ouè", "yeah", "yup", "okey", "oké", "carrément", "ah oui",
+    # The yes of the languages people here grew up with, said alone.
+    "sí", "claro", "sim", "ja", "da", "tak", "evet", "naam", "aywa", "iyeh", "waaw",
 )  # fmt: skip
 NO_FORMS = (
     "non", "nan", "no", "nope", "pas du tout", "jamais", "aucun", "aucune", "rien",
-    "négatif", "pas vraiment", "du tout", "non merci",
+    "négatif", "pas vraiment", "du tout", "non merci", "non non", "nan nan", "no no",
+    "même pas", "pas ce mois-ci", "que dalle", "nada",
+    # Their no ("la" alone is left out: it starts many French sentences).
+    "não", "nein", "niet", "nie", "hayır", "la la", "machi", "walo",
 )  # fmt: skip
 # The short forms a speech recogniser listens for when the kiosk asks a yes/no question.
 SPOKEN_YES = (

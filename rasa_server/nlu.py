@@ -381,14 +381,15 @@ class UnreadableMessageGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
+            # A known yes or no form first: "ja", "evet" are no French words, not noise.
+            answer = yes_no_intent(respelled_text or text) if has_words(text) else None
+            if answer:
+                message.set(INTENT, {"name": answer, "confidence": 1.0}, add_to_output=True)
+                ranking = [{"name": answer, "confidence": 1.0}]
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                continue
             if not self._is_unreadable(text, respelled_text):
-                answer = yes_no_intent(respelled_text or text)
-                if answer:
-                    message.set(INTENT, {"name": answer, "confidence": 1.0}, add_to_output=True)
-                    ranking = [{"name": answer, "confidence": 1.0}]
-                    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-                else:
-                    self._read_long_message(message, respelled)
+                self._read_long_message(message, respelled)
                 continue
             message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [], add_to_output=True)

@@ -78,6 +78,14 @@ def test_words(text: str, expected: str) -> None:
         ("Absolument pas", False),
         ("bien sûr que non", False),
         ("bien sûr que oui", True),
+        # The yes and no of other languages, said alone; "la" starts French sentences.
+        ("Ja", True),
+        ("evet", True),
+        ("nein", False),
+        ("hayır", False),
+        ("la la", False),
+        ("la semaine dernière j'ai fait 12 heures", None),
+        ("pas ce mois-ci", False),
     ],
 )
 def test_yes_or_no(text: str, expected: object) -> None:

@@ -147,6 +147,8 @@ def test_guard_turns_noise_into_fallback(text: str, noise: bool) -> None:
         ("nn", "deny"),  # respelled "non"
         ("oui je veux parler à quelqu'un", None),  # more than a yes: the classifier decides
         ("ok ok ok ok", "nlu_fallback"),  # tapping, not an answer
+        ("ja", "affirm"),  # no French word, yet no noise: a yes form comes first
+        ("nein", "deny"),
     ],
 )
 def test_a_bare_yes_or_no_is_understood_whatever_the_classifier_said(
