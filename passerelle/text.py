@@ -151,7 +151,7 @@ YES_FORMS = (
 NO_FORMS = (
     "non", "nan", "no", "nope", "pas du tout", "jamais", "aucun", "aucune", "rien",
     "négatif", "pas vraiment", "du tout", "non merci", "non non", "nan nan", "no no",
-    "même pas", "pas ce mois-ci", "que dalle", "nada",
+    "même pas", "pas ce mois", "que dalle", "nada",
     # Their no ("la" alone is left out: it starts many French sentences).
     "não", "nein", "niet", "nie", "hayır", "la la", "machi", "walo",
 )  # fmt: skip
