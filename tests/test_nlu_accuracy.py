@@ -4,12 +4,12 @@
 - tests/nlu/independent_set.yml, written from the intent descriptions only by someone who
   never saw the training data, in five styles (plain, SMS, speech recogniser, long, mixed
   languages). The issue's targets are accuracy >= 0.95, every style >= 0.90, every intent
-  F1 >= 0.85: NOT met yet (2026-11-26, last measure on a quiet machine: 0.931 overall,
-  plain 0.96, SMS 0.92, recogniser 0.98, long 0.89, mixed 0.86; weakest intent F1 0.82,
-  actualisation_requirements; the first measure of the day was 0.893). Until they are,
-  this file holds the measured level as a floor a little below it (retraining moves the
-  figures by about a point), so that no change makes understanding worse; raise the
-  floors as the figures rise.
+  F1 >= 0.85: NOT all met yet (2026-11-26 evening, model of main: 0.943 overall, plain
+  0.97, SMS 0.92, recogniser 0.98, long 0.93, mixed 0.90 (0.897); weakest intent F1 0.85,
+  bot_challenge; the morning's first measure was 0.834). Until they are, this file holds
+  the measured level as a floor a little below it (a change of training data moves the
+  figures by about a point; the same data trains the same model), so that no change makes
+  understanding worse; raise the floors as the figures rise.
 Figures and confusions: bench/nlu.py.
 """
 
@@ -25,9 +25,9 @@ from tests.support.nlu_eval import INDEPENDENT_SET, TEST_SET, Evaluation, evalua
 TARGET_INDEPENDENT_ACCURACY = 0.95
 TARGET_STYLE_ACCURACY = 0.90
 TARGET_INDEPENDENT_INTENT_F1 = 0.85
-MIN_INDEPENDENT_ACCURACY = 0.90
-MIN_STYLE_ACCURACY = {"plain": 0.93, "sms": 0.88, "asr": 0.94, "long": 0.86, "mixed": 0.80}
-MIN_INDEPENDENT_INTENT_F1 = 0.74
+MIN_INDEPENDENT_ACCURACY = 0.93
+MIN_STYLE_ACCURACY = {"plain": 0.95, "sms": 0.90, "asr": 0.96, "long": 0.91, "mixed": 0.88}
+MIN_INDEPENDENT_INTENT_F1 = 0.82
 MIN_TEST_SET_ACCURACY = 0.97
 MIN_TEST_SET_INTENT_F1 = 0.85
 INTENTS = 35
