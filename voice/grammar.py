@@ -281,7 +281,9 @@ class Grammar:
             unscored -= set(SCORED_COMMANDS)
         return [form for form, payload in self.spoken.items() if payload not in unscored]
 
-    def choose(self, text: str, scores: dict[str, Scored], free: Scored) -> str:
+    def choose(
+        self, text: str, scores: dict[str, Scored], free: Scored, written: bool = True
+    ) -> str:
         """What the kiosk takes as said, from Whisper's scores of the expected answers.
 
         `text` is Whisper's free transcript, `free` its own score, and `scores` holds the
@@ -296,8 +298,11 @@ class Grammar:
 
         Otherwise the free transcript goes through `snap`: a free question stays itself,
         what only looks like an answer makes the kiosk ask again. Never a guess.
+
+        With `written` False, Whisper's text is not to be trusted (it looped): only an
+        answer the audio bears out is taken, else "" (the kiosk asks again).
         """
-        if self.is_phrase(text):
+        if written and self.is_phrase(text):
             return text if self._written_answer_holds(text, scores, free) else ""
         best_by_payload: dict[str, tuple[float, str]] = {}
         for form, score in scores.items():
@@ -318,7 +323,7 @@ class Grammar:
             ):
                 logger.info("Heard %r, scored as %r (%.2f vs %.2f)", text, form, total, rival)
                 return form
-        return self.snap(text)
+        return self.snap(text) if written else ""
 
     def _written_answer_holds(self, text: str, scores: dict[str, Scored], free: Scored) -> bool:
         """Whether an answer Whisper wrote itself is what was said, from the audio alone.

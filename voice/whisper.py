@@ -79,6 +79,7 @@ ANNOTATION_RE = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
 NO_SPEECH_PROB = 0.6  # Whisper's own "nobody spoke" probability, above which...
 NO_SPEECH_LOGPROB = -1.0  # ...with a mean log-probability under this, it is silence.
 COMPRESSION_MAX = 2.4  # gzip ratio of a text looping on itself ("oui oui oui oui...")
+LOOP_UNIT_RE = re.compile(r"(?<=[.!?])\s+")  # a looping text's first sentence is its unit
 # Mean token log-probability at and above which the transcript is taken as sure; below,
 # `Transcript.conf` drops under the kiosk's read-back threshold (0.9 at about -0.55).
 SURE_LOGPROB = -0.45
@@ -429,7 +430,18 @@ class WhisperEngine:
             decoded.no_speech_prob,
             decoded.seconds,
         )
-        if is_hallucination(decoded.text) or compression_ratio(decoded.text) > COMPRESSION_MAX:
+        forms = grammar.scored if grammar is not None else []
+        looped = compression_ratio(decoded.text) > COMPRESSION_MAX
+        if looped and forms and not expects and not is_hallucination(decoded.text):
+            # Buttons shown, and Whisper wrote one short sentence over and over ("Non.
+            # Non. Non...." for Pico's quick "non non"; "Plus lentement. Plus lentement...."
+            # copied from the prompt for "tout à fait"): the audio alone decides.
+            unit = LOOP_UNIT_RE.split(decoded.text.strip(), maxsplit=1)[0]
+            logger.info("Whisper looped on %r: the answers are scored alone", unit)
+            scores = self.score(heard, [*forms, unit])
+            by_form = dict(zip(forms, scores, strict=False))
+            return Transcript(grammar.choose(unit, by_form, scores[-1], written=False), conf=sure)
+        if is_hallucination(decoded.text) or looped:
             if decoded.text:
                 logger.info("Whisper output taken as silence: %r", decoded.text)
             return Transcript("", silent=True)
@@ -437,7 +449,6 @@ class WhisperEngine:
             again = self._figure_again(samples, heard, decoded, grammar)
             if again is not None:
                 decoded, sure = again, SECOND_LISTEN_CONFIDENCE
-        forms = grammar.scored if grammar is not None else []
         if not forms:
             return Transcript(decoded.text, conf=sure)
         # With buttons, even at a question asking for a figure ("Estimer" beside the

@@ -61,7 +61,9 @@ def test_a_clear_answer_is_taken() -> None:
 
 def test_what_whisper_wrote_is_taken_when_it_is_an_answer() -> None:
     grammar = Grammar.from_buttons(YES_NO)
-    assert grammar.choose("Non.", scores(grammar, Oui=-0.5), Scored(-3.0, 2)) == "Non."
+    # Another answer may score a little ahead of it (less than CLOSED_MARGIN).
+    given = scores(grammar, Oui=-3.0 + CLOSED_MARGIN / 2)
+    assert grammar.choose("Non.", given, Scored(-3.0, 2)) == "Non."
     # ...unless it is unlikely from the audio alone (Whisper copied its prompt on noise).
     assert grammar.choose("Non.", scores(grammar), Scored(-30.0, 2)) == ""
 
@@ -84,6 +86,26 @@ def test_a_free_question_stays_itself() -> None:
     text = "Je voudrais une attestation de paiement."
     given = scores(grammar, Me_connecter=-9.0)
     assert grammar.choose(text, given, Scored(-2.0, 9)) == text
+
+
+def test_a_looping_text_is_never_taken_as_written() -> None:
+    """Whisper looped on a sentence of its prompt: only the audio's scores may choose."""
+    grammar = Grammar.from_buttons(YES_NO)
+    copied = Scored(-20.0, 3)
+    assert grammar.choose("Plus lentement.", scores(grammar), copied, written=False) == ""
+    given = scores(grammar, Oui=-0.5)
+    assert grammar.choose("Plus lentement.", given, copied, written=False) == "Oui"
+
+
+def test_an_answer_whisper_wrote_is_refused_when_another_scores_clearly_ahead() -> None:
+    # Measured on MBROLA fr4's quick "Invalidité", written "Travail." (prompt copied).
+    buttons = [{"title": "Travail", "payload": "travail"}, {"title": "Invalidité", "payload": "i"}]
+    grammar = Grammar.from_buttons(buttons)
+    given = scores(grammar, Invalidité=-7.65, Travail=-13.62)
+    assert grammar.choose("Travail.", given, Scored(-13.62, 3)) == ""
+    # A harmless command Whisper base scores badly stays what it wrote ("Plus fort").
+    given = scores(grammar, Plus_fort=-9.9, Invalidité=-4.6)
+    assert grammar.choose("Plus fort.", given, Scored(-9.9, 2)) == "Plus fort."
 
 
 def test_unlikely_answers_are_never_taken() -> None:
@@ -288,6 +310,7 @@ def heard_in_turn(audio: Audio, grammar: Grammar, whisper) -> str:
 @pytest.mark.parametrize(
     ("said", "speed"),
     [
+        ("non non", "rapide"),  # written "Non. Non. Non...." (a loop, once silence)
         ("répète", "calme"),
         ("plus fort", "calme"),
         ("Retraite", "calme"),
@@ -300,7 +323,8 @@ def test_a_short_answer_decoded_just_after_the_words_is_not_asked_again(
 ) -> None:
     """Decoded early, the turn ends 150 to 300 ms after the words; without silence after
     them, Whisper wrote these right but scored them unlikely, and the kiosk asked again."""
-    item = next(u for u in spoken_set.of_kind("button", "command") if u.text == said)
+    kinds = ("yes_no", "button", "command")
+    item = next(u for u in spoken_set.of_kind(*kinds) if u.text == said)
     grammar = Grammar.from_buttons(item.button_dicts())
     text = heard_in_turn(spoken_set.audio_for(item, "pico", speed), grammar, whisper)
     assert grammar.payload_for(text) == item.expected, text
