@@ -88,12 +88,13 @@ ENCODER_FRAMES = 1500  # the encoder's output for 30 s of audio
 # Encoder frames (50 a second) beyond the audio kept when scoring candidates: the decoder
 # still sees the turn end into silence.
 SCORE_MARGIN_FRAMES = 50
-# Silence put after the turn before it is encoded. An early decoding (`WhisperStream.early`)
-# gets the audio 300 ms after the person stopped; so close to the words, the scores of the
-# expected answers fall apart (Pico's "répète", written "Répète.", scored -14.7 instead of
-# -3.0; "Retraite", "Mes courriers", "plus fort" alike) and the kiosk asked again. With
-# this silence after it, 10 of the 18 misses of the spoken set's short answers (Pico, clean)
-# are gone. It costs nothing: the encoder always reads a 30-second window.
+# Silence put after a turn with buttons before it is encoded. An early decoding
+# (`WhisperStream.early`) gets the audio 150 to 300 ms after the person stopped; so close to
+# the words, the scores of the expected answers fall apart (Pico's "répète", written
+# "Répète.", scored -14.7 instead of -3.0; "Retraite", "Mes courriers", "plus fort" alike)
+# and the kiosk asked again. With this silence after it, 10 of the 18 misses of the spoken
+# set's short answers (Pico, clean) are gone. It costs nothing: the encoder always reads a
+# 30-second window.
 TAIL_SECONDS = 0.5
 PROB_FLOOR = 1e-12  # a token probability of 0 counts as this in log-probabilities
 
@@ -311,9 +312,15 @@ class WhisperEngine:
         return self.listen(samples, prompt).decoded
 
     def listen(
-        self, samples: np.ndarray, prompt: str = INITIAL_PROMPT, hypotheses: int = 1
+        self,
+        samples: np.ndarray,
+        prompt: str = INITIAL_PROMPT,
+        hypotheses: int = 1,
+        tail: bool = False,
     ) -> Encoded:
         """Encodes the audio once and decodes it freely (no timestamps).
+
+        With `tail`, `TAIL_SECONDS` of silence are put after the audio first.
 
         The encoder's output is kept in the result, so the candidates of a closed set can
         be scored against the same audio (`score`) without encoding it again: the encoder
@@ -322,19 +329,20 @@ class WhisperEngine:
         """
         started = time.perf_counter()
         with self._lock:
-            encoded, frames = self._encode(samples)
+            encoded, frames = self._encode(samples, TAIL_SECONDS if tail else 0.0)
             decoded = self._generate(encoded, prompt, hypotheses)
         seconds = time.perf_counter() - started
         timed = tuple(replace(d, seconds=seconds) for d in decoded)
         return Encoded(timed[0], encoded, frames, prompt, timed)
 
-    def _encode(self, samples: np.ndarray) -> tuple[object, int]:
+    def _encode(self, samples: np.ndarray, tail_seconds: float = 0.0) -> tuple[object, int]:
         from faster_whisper.audio import pad_or_trim
 
         # The last frame comes from the extractor's own padding: faster-whisper's
         # `transcribe` drops it too, and greedy decoding is that sensitive.
-        tail = np.zeros(int(SAMPLE_RATE * TAIL_SECONDS), dtype=np.float32)
-        samples = np.concatenate([samples.astype(np.float32, copy=False), tail])
+        if tail_seconds:
+            tail = np.zeros(int(SAMPLE_RATE * tail_seconds), dtype=np.float32)
+            samples = np.concatenate([samples.astype(np.float32, copy=False), tail])
         features = self.model.feature_extractor(samples)[..., :-1]  # type: ignore[attr-defined]
         frames = int(features.shape[-1])
         encoded = self.model.encode(pad_or_trim(features))  # type: ignore[attr-defined]
@@ -422,7 +430,16 @@ class WhisperEngine:
         chosen among the expected ones by scoring each against the audio (`Grammar.choose`).
         """
         expects = grammar.expects if grammar is not None else None
-        heard = self.listen(samples, prompt_for(grammar), NUMBER_HYPOTHESES if expects else 1)
+        forms = grammar.scored if grammar is not None else []
+        # Silence after the turn where answers are scored (`TAIL_SECONDS`); elsewhere it
+        # changes Whisper's free text for no gain measured, and once for the worse (a
+        # test's "cent cinquante et une heures et demie" written "150 et 1h2.").
+        heard = self.listen(
+            samples,
+            prompt_for(grammar),
+            NUMBER_HYPOTHESES if expects else 1,
+            tail=bool(forms) and not expects,
+        )
         decoded = number_hypothesis(heard.hypotheses, expects) if expects else heard.decoded
         sure = (
             number_confidence(heard.hypotheses, decoded, expects)
@@ -436,7 +453,6 @@ class WhisperEngine:
             decoded.no_speech_prob,
             decoded.seconds,
         )
-        forms = grammar.scored if grammar is not None else []
         looped = compression_ratio(decoded.text) > COMPRESSION_MAX
         if looped and forms and not expects and not is_hallucination(decoded.text):
             # Buttons shown, and Whisper wrote one short sentence over and over ("Non.
