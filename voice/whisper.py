@@ -338,11 +338,11 @@ class WhisperEngine:
     def _encode(self, samples: np.ndarray, tail_seconds: float = 0.0) -> tuple[object, int]:
         from faster_whisper.audio import pad_or_trim
 
-        # The last frame comes from the extractor's own padding: faster-whisper's
-        # `transcribe` drops it too, and greedy decoding is that sensitive.
         if tail_seconds:
             tail = np.zeros(int(SAMPLE_RATE * tail_seconds), dtype=np.float32)
             samples = np.concatenate([samples.astype(np.float32, copy=False), tail])
+        # The last frame comes from the extractor's own padding: faster-whisper's
+        # `transcribe` drops it too, and greedy decoding is that sensitive.
         features = self.model.feature_extractor(samples)[..., :-1]  # type: ignore[attr-defined]
         frames = int(features.shape[-1])
         encoded = self.model.encode(pad_or_trim(features))  # type: ignore[attr-defined]
