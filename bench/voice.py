@@ -97,9 +97,13 @@ class TimedWhisper(WhisperEngine):
     category = "autre"
 
     def listen(
-        self, samples: np.ndarray, prompt: str = INITIAL_PROMPT, hypotheses: int = 1
+        self,
+        samples: np.ndarray,
+        prompt: str = INITIAL_PROMPT,
+        hypotheses: int = 1,
+        tail: bool = False,
     ) -> Encoded:
-        heard = super().listen(samples, prompt, hypotheses)
+        heard = super().listen(samples, prompt, hypotheses, tail)
         decode_log.append((self.category, heard.decoded.seconds, len(samples) / SAMPLE_RATE))
         return heard
 

@@ -24,9 +24,15 @@ logger = logging.getLogger(__name__)
 
 TAIL_MS = 200  # silence added after a WAV turn beyond the end-of-speech wait
 # A pause this long starts Whisper early (the turn ends after `end_silence_ms`): the rest of
-# the wait hides part of its decoding time. Shorter pauses come inside words and phrases;
-# and at 150 ms, a Pico "Oui." cut so close scored too low without the prompt (asked again).
+# the wait hides part of its decoding time. If the person speaks again, that decoding is
+# dropped and the turn goes on: a pause never ends a turn before `end_silence_ms`.
 EARLY_DECODE_MS = 300
+# When buttons are shown, the answer is short and Whisper starts after this pause: its
+# decoding (about 0.6 s on 2 cores) outlasts the end-of-speech wait, so every millisecond
+# it starts sooner is one the person does not wait. Not at a figure question: pauses come
+# inside figures ("deux mille... cinq cents euros"), and each dropped decoding holds the
+# engine for its whole length.
+EARLY_DECODE_BUTTONS_MS = 150
 
 
 @dataclass
@@ -72,6 +78,9 @@ def hear(
         SAMPLE_RATE, config.end_silence_ms, config.vad_aggressiveness, frame_ms=FRAME_MS
     )
     recognizer = as_engine(model).stream(grammar)
+    early_ms = EARLY_DECODE_MS
+    if grammar is not None and grammar.titles and not grammar.expects:
+        early_ms = EARLY_DECODE_BUTTONS_MS
     waited = 0.0
     spoken = 0.0
     frame_s = FRAME_MS / 1000
@@ -88,7 +97,7 @@ def hear(
             continue
         recognizer.accept(frame)
         spoken += frame_s
-        _decode_early(recognizer, detector)
+        _decode_early(recognizer, detector, early_ms)
         if (event is not None and event.kind == "end") or spoken >= MAX_TURN_SECONDS:
             return _finish(recognizer, detector)
     if detector.started_at is not None:
@@ -96,12 +105,12 @@ def hear(
     return Heard()
 
 
-def _decode_early(recognizer: Stream, detector: EndOfSpeech) -> None:
-    """Lets Whisper start on a pause, before the end of speech is certain (`WhisperStream`)."""
+def _decode_early(recognizer: Stream, detector: EndOfSpeech, after_ms: int) -> None:
+    """Lets Whisper start on a pause of `after_ms`, before the end of speech is certain."""
     early = getattr(recognizer, "early", None)
     if early is None:
         return  # Vosk recognises as the person speaks
-    if detector.pause_ms >= EARLY_DECODE_MS:
+    if detector.pause_ms >= after_ms:
         early()
     elif detector.pause_ms == 0:
         recognizer.forget_early()  # type: ignore[attr-defined]

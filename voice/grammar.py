@@ -41,6 +41,9 @@ COMMAND_FORMS = {
     "arrêter": "stop",
     "arrêtez": "stop",
 }
+# The commands Whisper may score against the audio (`Grammar.scored`): taken wrongly, they
+# only say something again, louder or slower. "stop" and "recommence" must be written.
+SCORED_COMMANDS = ("répète", "plus lentement", "plus fort")
 # Fuzzy match of a whole answer against a phrase (difflib ratio on folded words, 0-1).
 # Chosen on the spoken test set (bench/voice.py): at or above SURE the answer is that
 # phrase ("mais courrier" -> "mes courriers", 0.89); from UNSURE up, it looks like a
@@ -265,21 +268,28 @@ class Grammar:
 
     @property
     def scored(self) -> list[str]:
-        """The forms Whisper scores against the audio: titles and yes/no forms.
+        """The forms Whisper scores against the audio: titles, yes/no forms, and the commands
+        that change nothing ("répète", "plus fort", "plus lentement", "moins vite").
 
-        Not the kiosk's commands: "stop" and "recommence" end or restart the person's
-        conversation, and a short word scores well on noise ("Stage" heard as "Stop").
-        They are taken only when Whisper writes them itself (`snap`).
+        Not "stop" nor "recommence": they end or restart the person's conversation, and a
+        short word scores well on noise ("Stage" heard as "Stop"). They are taken only
+        when Whisper writes them itself (`snap`). Nor any command at a question asking for
+        a figure: there, a figure is the answer, and the buttons are the only rivals.
         """
-        commands = set(COMMAND_FORMS.values())
-        return [form for form, payload in self.spoken.items() if payload not in commands]
+        unscored = set(COMMAND_FORMS.values())
+        if not self.expects:
+            unscored -= set(SCORED_COMMANDS)
+        return [form for form, payload in self.spoken.items() if payload not in unscored]
 
-    def choose(self, text: str, scores: dict[str, Scored], free: Scored) -> str:
+    def choose(
+        self, text: str, scores: dict[str, Scored], free: Scored, written: bool = True
+    ) -> str:
         """What the kiosk takes as said, from Whisper's scores of the expected answers.
 
         `text` is Whisper's free transcript, `free` its own score, and `scores` holds the
         score of each form of `scored` as what was said. When `text` is an answer, it is
-        taken as is. Else the best-scored answer is taken when:
+        taken as is if the audio alone bears it out (`_written_answer_holds`). Else the
+        best-scored answer is taken when:
 
         - its words are likely at all (`CLOSED_FLOOR` a token): noise makes all unlikely;
         - it is clearly ahead of every answer meaning something else (`CLOSED_MARGIN`);
@@ -288,11 +298,12 @@ class Grammar:
 
         Otherwise the free transcript goes through `snap`: a free question stays itself,
         what only looks like an answer makes the kiosk ask again. Never a guess.
+
+        With `written` False, Whisper's text is not to be trusted (it looped): only an
+        answer the audio bears out is taken, else "" (the kiosk asks again).
         """
-        if self.is_phrase(text):
-            # Whisper copies its prompt (the answers) on noise: what it wrote must be
-            # likely from the audio alone, else the kiosk asks again.
-            return text if free.mean >= WRITTEN_FLOOR else ""
+        if written and self.is_phrase(text):
+            return text if self._written_answer_holds(text, scores, free) else ""
         best_by_payload: dict[str, tuple[float, str]] = {}
         for form, score in scores.items():
             payload = self.spoken.get(form)
@@ -312,7 +323,32 @@ class Grammar:
             ):
                 logger.info("Heard %r, scored as %r (%.2f vs %.2f)", text, form, total, rival)
                 return form
-        return self.snap(text)
+        return self.snap(text) if written else ""
+
+    def _written_answer_holds(self, text: str, scores: dict[str, Scored], free: Scored) -> bool:
+        """Whether an answer Whisper wrote itself is what was said, from the audio alone.
+
+        Whisper copies its prompt (the answers) on noise, and sometimes on a word it
+        hears badly (MBROLA's "Invalidité" written "Travail."). What it wrote must be
+        likely from the audio alone (`WRITTEN_FLOOR`), and no answer meaning something
+        else may score clearly ahead of it (`CLOSED_MARGIN`). The commands that change
+        nothing are no such rival: Whisper base scores "Plus fort" said by Pico below
+        "C'est ça", and they are no harm if taken wrongly.
+        """
+        if free.mean < WRITTEN_FLOOR:
+            return False
+        mine = self.payload_for(text)
+        if mine in SCORED_COMMANDS:
+            return True
+        own = max(
+            [free.total] + [s.total for form, s in scores.items() if self.spoken.get(form) == mine]
+        )
+        rivals = [
+            s.total
+            for form, s in scores.items()
+            if self.spoken.get(form) not in (None, mine, *SCORED_COMMANDS)
+        ]
+        return not rivals or max(rivals) - own < CLOSED_MARGIN
 
 
 @dataclass(frozen=True)

@@ -63,4 +63,6 @@ def test_short_answers_by_pico_are_mapped_and_never_to_a_wrong_button(whisper) -
         else:
             wrong.append((item.text, heard.text, payload))
     assert wrong == [], wrong  # never a guess
-    assert len(right) >= 0.9 * (len(right) + len(asked_again)), asked_again
+    # Measured 81/85 (the four others asked again); 79/85 before the silence after the
+    # turn, when one-word commands and "Retraite" were asked again.
+    assert len(right) >= 0.94 * (len(right) + len(asked_again)), asked_again

@@ -9,13 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kiosk.listen import hear
 from passerelle.numbers import parse_amount, parse_hours
 from tests.support import spoken_set
 from voice.asr import Grammar, to_message, transcribe
 from voice.audio import Audio, silence
-from voice.config import SAMPLE_RATE
+from voice.config import SAMPLE_RATE, VoiceConfig
 from voice.grammar import CLOSED_FLOOR, CLOSED_MARGIN, CLOSED_SLACK, Scored
 from voice.tts import PicoVoice, synthesize
+from voice.vad import frames
 from voice.whisper import (
     Decoded,
     number_confidence,
@@ -59,7 +61,9 @@ def test_a_clear_answer_is_taken() -> None:
 
 def test_what_whisper_wrote_is_taken_when_it_is_an_answer() -> None:
     grammar = Grammar.from_buttons(YES_NO)
-    assert grammar.choose("Non.", scores(grammar, Oui=-0.5), Scored(-3.0, 2)) == "Non."
+    # Another answer may score a little ahead of it (less than CLOSED_MARGIN).
+    given = scores(grammar, Oui=-3.0 + CLOSED_MARGIN / 2)
+    assert grammar.choose("Non.", given, Scored(-3.0, 2)) == "Non."
     # ...unless it is unlikely from the audio alone (Whisper copied its prompt on noise).
     assert grammar.choose("Non.", scores(grammar), Scored(-30.0, 2)) == ""
 
@@ -84,17 +88,41 @@ def test_a_free_question_stays_itself() -> None:
     assert grammar.choose(text, given, Scored(-2.0, 9)) == text
 
 
+def test_a_looping_text_is_never_taken_as_written() -> None:
+    """Whisper looped on a sentence of its prompt: only the audio's scores may choose."""
+    grammar = Grammar.from_buttons(YES_NO)
+    copied = Scored(-20.0, 3)
+    assert grammar.choose("Plus lentement.", scores(grammar), copied, written=False) == ""
+    given = scores(grammar, Oui=-0.5)
+    assert grammar.choose("Plus lentement.", given, copied, written=False) == "Oui"
+
+
+def test_an_answer_whisper_wrote_is_refused_when_another_scores_clearly_ahead() -> None:
+    # Measured on MBROLA fr4's quick "Invalidité", written "Travail." (prompt copied).
+    buttons = [{"title": "Travail", "payload": "travail"}, {"title": "Invalidité", "payload": "i"}]
+    grammar = Grammar.from_buttons(buttons)
+    given = scores(grammar, Invalidité=-7.65, Travail=-13.62)
+    assert grammar.choose("Travail.", given, Scored(-13.62, 3)) == ""
+    # A harmless command Whisper base scores badly stays what it wrote ("Plus fort").
+    given = scores(grammar, Plus_fort=-9.9, Invalidité=-4.6)
+    assert grammar.choose("Plus fort.", given, Scored(-9.9, 2)) == "Plus fort."
+
+
 def test_unlikely_answers_are_never_taken() -> None:
     grammar = Grammar.from_buttons(YES_NO)
     given = scores(grammar, Oui=2 * (CLOSED_FLOOR - 1))
     assert grammar.payload_for(grammar.choose("Fff.", given, Scored(-40.0, 5))) is None
 
 
-def test_commands_are_not_scored() -> None:
-    """A short word scores well on noise: "stop" would end the conversation."""
+def test_only_the_commands_that_change_nothing_are_scored() -> None:
+    """A short word scores well on noise: "stop" would end the conversation, "recommence"
+    restart it. "répète", "plus fort" and "plus lentement" only say something again."""
     grammar = Grammar.from_buttons(YES_NO)
     assert "Oui" in grammar.scored and "Bien sûr" in grammar.scored
+    assert {"Répète", "Plus fort", "Plus lentement", "Moins vite"} <= set(grammar.scored)
     assert "Stop" in grammar.spoken and "Stop" not in grammar.scored
+    assert "Recommence" in grammar.spoken and "Recommence" not in grammar.scored
+    assert Grammar.for_number("amount", ESTIMATE).scored == ["Estimer"]  # a figure is asked
 
 
 def test_candidates_are_written_as_whisper_writes_them() -> None:
@@ -269,3 +297,62 @@ def test_early_decoding_gives_the_turn_transcript(whisper) -> None:
     stream.forget_early()  # they spoke again: the early result is dropped
     stream.accept(pcm)
     assert grammar.payload_for(stream.final().text) == "/affirm"
+
+
+def heard_in_turn(audio: Audio, grammar: Grammar, whisper) -> str:
+    """What the kiosk takes from `audio` as one turn: VAD, early decoding, then the grammar."""
+    config = VoiceConfig.from_settings()
+    turn = audio.resampled(SAMPLE_RATE) + silence(config.end_silence_ms + 200, SAMPLE_RATE)
+    heard = hear(frames(turn.pcm()), whisper, grammar, config, timeout=1e9)
+    return heard.text or ""
+
+
+@pytest.mark.parametrize(
+    ("said", "speed"),
+    [
+        ("non non", "rapide"),  # written "Non. Non. Non...." (a loop, once silence)
+        ("répète", "calme"),
+        ("plus fort", "calme"),
+        ("Retraite", "calme"),
+        ("Mes courriers", "rapide"),
+        ("Travail", "rapide"),
+    ],
+)
+def test_a_short_answer_decoded_just_after_the_words_is_not_asked_again(
+    whisper, said: str, speed: str
+) -> None:
+    """Decoded early, the turn ends 150 to 300 ms after the words; without silence after
+    them, Whisper wrote these right but scored them unlikely, and the kiosk asked again."""
+    kinds = ("yes_no", "button", "command")
+    item = next(u for u in spoken_set.of_kind(*kinds) if u.text == said)
+    grammar = Grammar.from_buttons(item.button_dicts())
+    text = heard_in_turn(spoken_set.audio_for(item, "pico", speed), grammar, whisper)
+    assert grammar.payload_for(text) == item.expected, text
+
+
+def trimmed(audio: Audio) -> Audio:
+    """Pico's words without the silence it puts around them (0.7 s after): the pauses of a
+    test are then the ones it says."""
+    loud = np.flatnonzero(np.abs(audio.samples) > 300)
+    return Audio(audio.samples[loud[0] : loud[-1] + 1], audio.rate)
+
+
+def test_a_pause_inside_a_button_answer_does_not_end_the_turn(whisper) -> None:
+    # "Mes" alone is decoded early, then dropped when "rendez-vous" comes.
+    grammar = Grammar.from_buttons(
+        [
+            {"title": "Mes courriers", "payload": "/received_mail"},
+            {"title": "Mes rendez-vous", "payload": "/appointments"},
+        ]
+    )
+    audio = trimmed(pico("Mes")) + silence(350, SAMPLE_RATE) + trimmed(pico("rendez-vous."))
+    assert grammar.payload_for(heard_in_turn(audio, grammar, whisper)) == "/appointments"
+
+
+def test_a_pause_inside_a_figure_does_not_end_the_turn(whisper) -> None:
+    # Whisper starts on "mille deux cents" after 300 ms, and drops it when "cinquante" comes.
+    said = (
+        trimmed(pico("mille deux cents")) + silence(350, SAMPLE_RATE) + trimmed(pico("cinquante"))
+    )
+    text = heard_in_turn(said + pico("euros."), Grammar.for_number("amount"), whisper)
+    assert parse_amount(to_message(text)) == 1250.0, text
