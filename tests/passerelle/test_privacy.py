@@ -162,6 +162,22 @@ def test_the_summary_link_is_never_masked() -> None:
     assert mask_text(f"mdp: Soleil2024 {link}") == f"mdp: [masqué] {link}"
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # The public number after a word of calling, even with the classifier's doubt
+        # (credentials, aggressive): the kiosk writes it digit by digit.
+        ("j'ai appelé le 3 9 4 9", "j'ai appelé le 3 9 4 9"),
+        ("J'ai téléphoné au 39 49 hier", "J'ai téléphoné au 39 49 hier"),
+        # The same digits as a code stay a secret.
+        ("mon code c'est 3949", "mon code c'est [masqué]"),
+        ("mon mot de passe est 3949", "mon mot de passe est [masqué]"),
+    ],
+)
+def test_the_public_number_is_no_secret_after_a_call(text: str, stored: str) -> None:
+    assert mask_message(text, False, "disclose_credentials", 0.6, True).text == stored
+
+
 def test_a_long_token_of_dashes_and_underscores_splits_one_way() -> None:
     # The printable summary's token has many "-" and "_": when the e-mail patterns took
     # them as separators too, they tried every split of it (seconds of CPU for one link;
