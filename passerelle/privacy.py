@@ -125,13 +125,6 @@ def _lower(text: str) -> str:
 # --- the printable summary's link: never touched ----------------------------------------
 
 SUMMARY_LINK = re.compile(r"(?:https?://[^\s/]+)?/resume/[A-Za-z0-9_\-=.~%]+")
-# France Travail's public number after a word of calling ("j'ai appelé le 3 9 4 9": the
-# kiosk writes it spaced, digit by digit): the bot itself gives it, it is no secret. Only
-# in that context: "mon code c'est 3949" stays a secret.
-PUBLIC_NUMBER = re.compile(
-    r"\b(?:r?appel\w*|numero|numéro|tel|telephone|téléphone|compos\w*|joindre|contact\w*)"
-    r"\s+(?:le\s+|au\s+)?(3\s?9\s?4\s?9)(?![\d\w])"
-)
 
 # --- number-shaped secrets --------------------------------------------------------------
 
@@ -637,10 +630,7 @@ def _secret_before(text: str, low: str, position: int) -> List[Span]:
 
 
 def _protected(low: str) -> List[Span]:
-    spans = [m.span(1) for m in PUBLIC_NUMBER.finditer(low)]
-    if "/resume/" in low:
-        spans.extend(m.span() for m in SUMMARY_LINK.finditer(low))
-    return spans
+    return [m.span() for m in SUMMARY_LINK.finditer(low)] if "/resume/" in low else []
 
 
 def _without(spans: List[Span], protected: List[Span]) -> List[Span]:
@@ -672,8 +662,13 @@ def _aggressive_spans(text: str) -> List[Span]:
     for token in TOKEN.finditer(text):
         if _looks_secret(token.group()) and not token.group().strip(".,;:!?").isdigit():
             spans.append(token.span())
-    # Spaced characters: "S o l e i l 2 0 2 4".
-    spans.extend(m.span() for m in re.finditer(r"(?<!\S)(?:\w ){3,}\w(?!\S)", text))
+    # Spaced characters: "S o l e i l 2 0 2 4". Spaced digits alone are a number, left to
+    # the number rules like any other ("j'ai appelé le 3 9 4 9", as the kiosk writes it).
+    spans.extend(
+        m.span()
+        for m in re.finditer(r"(?<!\S)(?:\w ){3,}\w(?!\S)", text)
+        if any(c.isalpha() for c in m.group())
+    )
     return spans
 
 

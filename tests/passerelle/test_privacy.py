@@ -165,16 +165,18 @@ def test_the_summary_link_is_never_masked() -> None:
 @pytest.mark.parametrize(
     ("text", "stored"),
     [
-        # The public number after a word of calling, even with the classifier's doubt
-        # (credentials, aggressive): the kiosk writes it digit by digit.
+        # Spaced digits alone are a number, even when the classifier doubts credentials
+        # (aggressive): the kiosk writes the 3949 digit by digit.
         ("j'ai appelé le 3 9 4 9", "j'ai appelé le 3 9 4 9"),
         ("J'ai téléphoné au 39 49 hier", "J'ai téléphoné au 39 49 hier"),
         # The same digits as a code stay a secret.
         ("mon code c'est 3949", "mon code c'est [masqué]"),
         ("mon mot de passe est 3949", "mon mot de passe est [masqué]"),
+        ("mon code 1 2 3 4", "mon code [masqué]"),
+        ("S o l e i l 2 0 2 4", "[masqué]"),
     ],
 )
-def test_the_public_number_is_no_secret_after_a_call(text: str, stored: str) -> None:
+def test_spaced_digits_are_a_number_not_a_spelled_secret(text: str, stored: str) -> None:
     assert mask_message(text, False, "disclose_credentials", 0.6, True).text == stored
 
 
