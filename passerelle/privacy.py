@@ -326,6 +326,9 @@ ORDINARY_TOKEN = re.compile(
 )
 # A token that looks like a password: letters and digits mixed, or with a symbol, 6+ chars.
 PASSWORD_LIKE = re.compile(r"(?<!\S)(?=\S*[A-Za-z])(?=\S*(?:\d|[^\w\s]))[^\s]{6,}(?!\S)")
+# ... but a French word written with its apostrophe or hyphen, or followed by a comma or a
+# full stop, is a word: "c'était", "Saint-Denis", "aujourd'hui", "octobre,".
+FRENCH_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*'?[.,;:?]*")
 # "Soleil2024 c'est mon mot de passe": the secret comes first.
 SECRET_BEFORE_KEYWORD = re.compile(
     r"(?<![\w'])(?:c'est|c est|est|sera|=|is)\s+(?:mon|ma|mes|le|la|les|my|the|votre|ton|ta)\s+"
@@ -657,7 +660,9 @@ def _aggressive_spans(text: str) -> List[Span]:
     postal c'est 69008" must stay readable.
     """
     spans = [
-        m.span() for m in PASSWORD_LIKE.finditer(text) if not ORDINARY_TOKEN.fullmatch(m.group())
+        m.span()
+        for m in PASSWORD_LIKE.finditer(text)
+        if not ORDINARY_TOKEN.fullmatch(m.group()) and not FRENCH_WORD.fullmatch(m.group())
     ]
     for token in TOKEN.finditer(text):
         if _looks_secret(token.group()) and not token.group().strip(".,;:!?").isdigit():

@@ -63,6 +63,33 @@ def test_aggressive_masks_password_like_words() -> None:
     assert mask_text(text, aggressive=True) == "voila [masqué] et aussi [masqué]"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "93200 Saint-Denis",
+        "mon dernier jour c'était le 31 octobre",
+        "aujourd'hui, je n'arrive plus à rien",
+        "rendez-vous demain, merci.",
+    ],
+)
+def test_aggressive_keeps_french_words_with_apostrophes_and_hyphens(text: str) -> None:
+    # When the classifier wrongly says "credentials", an address or a date stays readable:
+    # an apostrophe, a hyphen or a comma is no password symbol.
+    assert mask_text(text, aggressive=True) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("voila Soleil-2024", "voila [masqué]"),
+        ("mdp: Chat!Noir", "mdp: [masqué]"),
+        ("c'est Marie#1980", "c'est [masqué]"),
+    ],
+)
+def test_aggressive_still_masks_symbols_and_digits(text: str, expected: str) -> None:
+    assert mask_text(text, aggressive=True) == expected
+
+
 def test_mask_value_walks_nested_data() -> None:
     data = {"text": "mdp Secret99", "list": ["id 1234567A", 3], "n": None}
     assert mask_value(data) == {"text": "mdp [masqué]", "list": ["id [masqué]", 3], "n": None}
