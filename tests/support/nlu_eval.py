@@ -27,6 +27,8 @@ NLU_TESTS = ROOT / "tests" / "nlu"
 TEST_SET = NLU_TESTS / "test_set.yml"
 INDEPENDENT_SET = NLU_TESTS / "independent_set.yml"
 DEV_SET = NLU_TESTS / "dev_set.yml"
+# A second blind set by a third writer (2026-11-26, late): never trained on, never read.
+BLIND_SET_3 = NLU_TESTS / "blind_set_3.yml"
 # plain: written French; sms: phonetic or SMS spelling; asr: speech-recogniser output
 # (lowercase, no punctuation, "euh", a wrong word); long: the request at the end of a long
 # message; mixed: a second language mixed in.
