@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.listen import hear
+from kiosk.listen import LEAD_MS, hear
 from passerelle.numbers import parse_amount, parse_hours
 from tests.support import spoken_set
 from voice.asr import Grammar, to_message, transcribe
@@ -300,9 +300,14 @@ def test_early_decoding_gives_the_turn_transcript(whisper) -> None:
 
 
 def heard_in_turn(audio: Audio, grammar: Grammar, whisper) -> str:
-    """What the kiosk takes from `audio` as one turn: VAD, early decoding, then the grammar."""
+    """What the kiosk takes from `audio` as one turn: VAD, early decoding, then the grammar,
+    with silence before and after the words as `kiosk.listen.WavEars` puts it."""
     config = VoiceConfig.from_settings()
-    turn = audio.resampled(SAMPLE_RATE) + silence(config.end_silence_ms + 200, SAMPLE_RATE)
+    turn = (
+        silence(LEAD_MS, SAMPLE_RATE)
+        + audio.resampled(SAMPLE_RATE)
+        + silence(config.end_silence_ms + 200, SAMPLE_RATE)
+    )
     heard = hear(frames(turn.pcm()), whisper, grammar, config, timeout=1e9)
     return heard.text or ""
 
