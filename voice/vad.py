@@ -69,12 +69,17 @@ class NoiseFloor:
     So the background's level is the `NOISE_PERCENTILE`th percentile of the energies of
     the last `NOISE_WINDOW_MS` of frames, the speech included: people pause between
     syllables and words, so even in a long turn a low percentile stays on the background.
-    A frame is speech only if it stands `SPEECH_OVER_NOISE_DB` above it (chatter of several
-    voices lies within 5 dB of its median 99 % of the time; speech 10 dB above the noise,
-    mostly 4 to 14 dB above it) and above `MIN_SPEECH_RMS` (a quiet room: hiss).
+    A frame is loud enough for speech only if it stands above it by `SPEECH_OVER_NOISE_DB`
+    plus `NOISE_SPREAD_FACTOR` times the background's spread (its 20th minus its 5th
+    percentile, learnt out of turns: chatter of four voices spreads over 10 dB and more,
+    and lies within 5 dB above its median 99 % of the time; hiss spreads under 1 dB),
+    `SPEECH_OVER_NOISE_MAX_DB` at most, and that much until `NOISE_LEARN_MS` of background
+    were heard; and above `MIN_SPEECH_RMS` (a quiet room: hiss). Speech at 10 dB SNR is
+    mostly 4 to 14 dB above the noise, frame by frame.
 
-    A steady noise that starts suddenly sets the floor within a frame or two when the
-    window is short of frames; later in the stream it takes most of the window.
+    A steady noise from the first frame is the floor at once. A noise that rises suddenly
+    later takes most of the window (about 2 s) to become the floor: a turn it starts ends
+    then, and Whisper's filter takes what it writes of it for silence.
     """
 
     def __init__(
@@ -157,7 +162,8 @@ class EndOfSpeech:
         self._end_frames = max(1, end_silence_ms // frame_ms)
         self._pre_roll_frames = max(self._start_frames, pre_roll_ms // frame_ms)
         # While the background is learnt (`NOISE_LEARN_MS`), speech cannot be told from it:
-        # a turn that starts then keeps everything heard since the first frame.
+        # when something loud is heard then, the turn keeps everything since the first
+        # frame (`pre_roll`).
         self._learning_frames = (NOISE_LEARN_MS + start_ms) // frame_ms
         self._recent: deque[tuple[bytes, bool]] = deque(
             maxlen=self._pre_roll_frames + self._learning_frames

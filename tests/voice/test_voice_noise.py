@@ -58,8 +58,6 @@ def test_the_end_of_a_turn_is_found_in_continuous_noise_at_10_db(noise: str) -> 
 def test_a_fixed_floor_alone_never_saw_the_end_in_such_noise() -> None:
     """Why the floor follows the noise: at a fixed floor, white noise at 10 dB is speech."""
     item = of_kind("yes_no")[0]
-    fixed = NoiseFloor(over_db=0.0, spread_factor=0.0, window_ms=30)
-    fixed.threshold_db  # noqa: B018 - documents the floor the old detector used
     audio = in_noise(item, "pico", "calme", "blanc", 10)
     level = 20 * np.log10(float(np.sqrt(np.mean(audio.samples[:4000].astype(float) ** 2))))
     assert level > 20 * np.log10(MIN_SPEECH_RMS) + 10  # the noise is far above the old floor
