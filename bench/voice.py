@@ -4,7 +4,11 @@ Run: `PYTHONPATH=. .venv/bin/python bench/voice.py [--sections ...] [--voices ..
 It prints figures and asserts nothing. Sections (all by default):
 
 - `boutons`: yes/no, button and command answers mapped to the right payload, clean speech
-  and at 10 dB SNR (babble and white noise; 20 dB too with --full);
+  and at 10 dB SNR (babble and white noise; 20 dB too with --full). The noise is
+  continuous (`spoken_set.in_noise`): it is heard before the person speaks and goes on
+  after them, so the end of the turn must be found in it; a turn whose end is never found
+  is counted (with --noise-stops, the noise stops with the utterance, as before the 5th
+  pass of voice/README.md);
 - `nombres`: hours and amounts read to the exact value;
 - `questions`: free questions -> recogniser -> NLU (models/passerelle.tar.gz, in-process)
   -> right intent, and the word error rate (WER) of the recogniser;
@@ -54,7 +58,7 @@ from passerelle.numbers import normalize as numbers_to_digits
 from passerelle.numbers import parse_amount, parse_hours
 from passerelle.text import words
 from tests.support import spoken_set, supervised
-from tests.support.spoken_set import Utterance, audio_for, of_kind
+from tests.support.spoken_set import Utterance, audio_for, in_noise, of_kind
 from voice.asr import Grammar, load_engine, to_message
 from voice.audio import Audio, silence
 from voice.config import FRAME_MS, SAMPLE_RATE, VoiceConfig
@@ -89,6 +93,7 @@ measured: dict[str, str] = {}
 decode_log: list[tuple[str, float, float]] = []  # (category, decode seconds, audio seconds)
 speeds_used: list[str] = list(spoken_set.SPEEDS)  # --quick: the calm pace only
 round_trip_step = 1  # --quick: every third sentence of the kiosk's responses
+noise_stops = False  # --noise-stops: the noise stops with the utterance (passes 1 to 4)
 
 
 class TimedWhisper(WhisperEngine):
@@ -118,15 +123,29 @@ def listen(
     grammar: Grammar | None,
     config: VoiceConfig,
     real_time: bool = False,
+    padded: bool = True,
 ) -> Heard:
     """One turn through the kiosk's own path: VAD, then Whisper, then the grammar.
 
     With `real_time`, frames come at the pace a microphone gives them, so Whisper's early
-    start on a pause overlaps the end-of-speech wait as it does at the kiosk.
+    start on a pause overlaps the end-of-speech wait as it does at the kiosk. Unless
+    `padded` is False (a turn in continuous noise), silence follows the audio, as
+    `kiosk.listen.WavEars` adds it. `Heard.timings["unended"]` is 1.0 when the turn used
+    up the audio without the VAD finding its end.
     """
-    turn = audio + silence(config.end_silence_ms + TAIL_MS, SAMPLE_RATE)
-    chunks = frames(turn.pcm())
-    return hear(paced(chunks) if real_time else chunks, engine, grammar, config, timeout=1e9)
+    turn = audio + silence(config.end_silence_ms + TAIL_MS, SAMPLE_RATE) if padded else audio
+    chunks = list(frames(turn.pcm()))
+    used = [0]
+
+    def counted() -> Iterable[bytes]:
+        for chunk in paced(chunks) if real_time else chunks:
+            used[0] += 1
+            yield chunk
+
+    heard = hear(counted(), engine, grammar, config, timeout=1e9)
+    # `_finish` ran (timings set) only on the last frame: the audio ran out first.
+    heard.timings["unended"] = float(used[0] >= len(chunks) and "asr_final" in heard.timings)
+    return heard
 
 
 def paced(chunks: Iterable[bytes]) -> Iterable[bytes]:
@@ -156,6 +175,7 @@ def bench_buttons(engine: TimedWhisper, config: VoiceConfig, voices: list[str], 
     totals: dict[tuple[str, float | None], list[int]] = defaultdict(lambda: [0, 0])
     errors: dict[tuple[str, float | None], list[str]] = defaultdict(list)
     asked_again: dict[tuple[str, float | None], int] = defaultdict(int)
+    unended: dict[tuple[str, float | None], int] = defaultdict(int)
     print(
         f"  {len(items)} réponses x {len(voices)} voix ; propre : {len(speeds_used)} vitesse(s),"
         + (" bruit : 2 vitesses" if full else " bruit : vitesse calme")
@@ -171,9 +191,13 @@ def bench_buttons(engine: TimedWhisper, config: VoiceConfig, voices: list[str], 
             for speed in speeds:
                 for item in items:
                     grammar = Grammar.from_buttons(item.button_dicts())
-                    heard = listen(
-                        engine, audio_for(item, voice, speed, *condition), grammar, config
-                    )
+                    if condition[1] is None or noise_stops:
+                        audio = audio_for(item, voice, speed, *condition)
+                    else:
+                        audio = in_noise(item, voice, speed, condition[0], condition[1])
+                    padded = condition[1] is None or noise_stops
+                    heard = listen(engine, audio, grammar, config, padded=padded)
+                    unended[condition] += int(heard.timings.get("unended", 0.0))
                     payload = payload_of(heard, grammar)
                     ok = payload == item.expected
                     good += ok
@@ -194,6 +218,12 @@ def bench_buttons(engine: TimedWhisper, config: VoiceConfig, voices: list[str], 
         percent(*totals[c]).strip() for c in conditions[1:] if c[1] == 10
     )
     for condition in conditions:
+        if condition[1] is not None:
+            print(
+                f"  {_cond(condition)} : fin du tour jamais trouvée dans le bruit"
+                f" {unended[condition]} fois"
+                + (" (le bruit s'arrête avec la phrase)" if noise_stops else " (bruit continu)")
+            )
         wrong = len(errors[condition])
         if wrong:
             print(
@@ -570,7 +600,15 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="calm pace only, one kiosk sentence in three"
     )
+    parser.add_argument(
+        "--noise-stops",
+        action="store_true",
+        help="the noise stops with the utterance (the condition of passes 1 to 4)",
+    )
     args = parser.parse_args()
+    if args.noise_stops:
+        global noise_stops
+        noise_stops = True
     if args.quick:
         global round_trip_step
         speeds_used[:] = ["calme"]

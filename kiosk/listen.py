@@ -18,11 +18,16 @@ from voice.asr import Grammar, Stream, Transcript, as_engine
 from voice.audio import AudioError, read_wav, silence
 from voice.config import FRAME_MS, MAX_TURN_SECONDS, SAMPLE_RATE, VoiceConfig
 from voice.mic import Microphone
-from voice.vad import EndOfSpeech, frames
+from voice.vad import EndOfSpeech, NoiseFloor, frames
 
 logger = logging.getLogger(__name__)
 
 TAIL_MS = 200  # silence added after a WAV turn beyond the end-of-speech wait
+# Silence put before a WAV turn: the detector learns the background from its first frames
+# (`voice.vad.NoiseFloor`), and a microphone never starts on speech (the kiosk's tone, then
+# the person's breath). A recording cut right at its first word would have its words taken
+# for the background.
+LEAD_MS = 300
 # A pause this long starts Whisper early (the turn ends after `end_silence_ms`): the rest of
 # the wait hides part of its decoding time. If the person speaks again, that decoding is
 # dropped and the turn goes on: a pause never ends a turn before `end_silence_ms`.
@@ -65,6 +70,7 @@ def hear(
     grammar: Grammar | None,
     config: VoiceConfig,
     timeout: float,
+    noise: NoiseFloor | None = None,
 ) -> Heard:
     """Runs end-of-speech detection and recognition over `audio_frames`.
 
@@ -72,10 +78,16 @@ def hear(
     recognises while the person speaks; Whisper decodes once the VAD says they stopped.
     Returns as soon as the person has stopped speaking for `config.end_silence_ms`, or
     with no text when nobody started speaking within `timeout` seconds. What the engine
-    takes for silence (Whisper's inventions on noise) is silence here too.
+    takes for silence (Whisper's inventions on noise) is silence here too. `noise` is the
+    room's background level as heard so far (`voice.vad.NoiseFloor`), kept from turn to
+    turn by a microphone; a new one is learnt from the first frames otherwise.
     """
     detector = EndOfSpeech(
-        SAMPLE_RATE, config.end_silence_ms, config.vad_aggressiveness, frame_ms=FRAME_MS
+        SAMPLE_RATE,
+        config.end_silence_ms,
+        config.vad_aggressiveness,
+        frame_ms=FRAME_MS,
+        noise=noise,
     )
     recognizer = as_engine(model).stream(grammar)
     early_ms = EARLY_DECODE_MS
@@ -154,7 +166,8 @@ class WavEars:
         except AudioError as error:
             logger.warning("Unusable recording %s: %s", path.name, error)
             return Heard(error=str(error))
-        audio = audio + silence(self.config.end_silence_ms + TAIL_MS, SAMPLE_RATE)
+        lead = silence(LEAD_MS, SAMPLE_RATE)
+        audio = lead + audio + silence(self.config.end_silence_ms + TAIL_MS, SAMPLE_RATE)
         # A recording is the whole turn: silence in it counts, however short the file.
         return hear(frames(audio.pcm()), self.model, grammar, self.config, timeout=1e9)
 
@@ -175,11 +188,15 @@ class MicEars:
         self.config = config
         self.microphone = Microphone(SAMPLE_RATE, FRAME_MS, device).open()
         self.microphone.pause()
+        # The room's noise outlives a turn: its level is followed from one turn to the next.
+        self.noise = NoiseFloor(FRAME_MS)
 
     def listen(self, grammar: Grammar | None, timeout: float) -> Heard:
         self.microphone.resume()
         try:
-            return hear(self.microphone.frames(), self.model, grammar, self.config, timeout)
+            return hear(
+                self.microphone.frames(), self.model, grammar, self.config, timeout, self.noise
+            )
         finally:
             self.microphone.pause()
 

@@ -20,6 +20,15 @@ GAIN_STEP = 1.5  # "plus fort" multiplies the playback gain by this.
 GAIN_MAX = 4.0
 VAD_AGGRESSIVENESS = 2  # 0 (keeps most noise) to 3 (strictest).
 MIN_SPEECH_RMS = 120.0  # int16 RMS under which a frame is never speech (hiss, far noise)
+# The room's noise, followed as it goes (`voice.vad.NoiseFloor`): a frame is speech only
+# this far above a low percentile of the last frames' energies.
+NOISE_WINDOW_MS = 3000
+NOISE_PERCENTILE = 20
+NOISE_LOW_PERCENTILE = 5
+SPEECH_OVER_NOISE_DB = 5.0
+NOISE_SPREAD_FACTOR = 0.6
+SPEECH_OVER_NOISE_MAX_DB = 12.0
+NOISE_LEARN_MS = 300  # background heard before its spread is trusted (the maximum till then)
 START_SPEECH_MS = 90  # voiced audio needed before a turn is taken as started.
 PRE_ROLL_MS = 300  # audio kept from before the start, so the first syllable is not lost.
 MAX_TURN_SECONDS = 20.0  # a turn longer than this is cut and recognised.

@@ -44,6 +44,9 @@ COMMAND_FORMS = {
 # The commands Whisper may score against the audio (`Grammar.scored`): taken wrongly, they
 # only say something again, louder or slower. "stop" and "recommence" must be written.
 SCORED_COMMANDS = ("répète", "plus lentement", "plus fort")
+# "stop" and "recommence" are scored only to check them when Whisper writes them
+# (`Grammar.verified`): never chosen by their score, and no rival of the other answers.
+UNSCORED_COMMANDS = ("stop", "recommence")
 # Fuzzy match of a whole answer against a phrase (difflib ratio on folded words, 0-1).
 # Chosen on the spoken test set (bench/voice.py): at or above SURE the answer is that
 # phrase ("mais courrier" -> "mes courriers", 0.89); from UNSURE up, it looks like a
@@ -63,6 +66,21 @@ CLOSED_FLOOR = -3.0  # mean log-probability a token
 # The same floor for an answer Whisper wrote itself (prompted with the answers), scored
 # without the prompt: "Oui." written on pure noise scores far below (tests/voice).
 WRITTEN_FLOOR = -5.0
+# With the answers' scores on silence (`choose(priors=...)`), each answer is judged by its
+# lift: its log-probability on the turn minus its log-probability on silence, how much
+# more the audio makes it likely than no speech at all would. Short, common answers
+# ("Oui", "Non", "Je ne sais pas") score well on anything, noise included: their lift does
+# not. Chosen on MBROLA fr4's short answers (clean at both speeds, and in continuous 10 dB
+# noise), reported on Pico (bench/voice.py): the best answer by lift is taken when it
+# stands `LIFT_MARGIN` ahead of any answer meaning something else, and within
+# `LIFT_SLACK` of Whisper's own transcript (a free question scores far above any title).
+LIFT_MARGIN = 4.0
+LIFT_SLACK = 8.0
+# Whatever the kiosk takes as an answer, written by Whisper, found inside its text or
+# matched fuzzily, the audio must bear it out: a lift of at least this, and no answer
+# meaning something else `CLOSED_MARGIN` ahead of it. In chatter, Whisper writes the
+# background's words ("Ah, ouais.", "Arrêtez."), answers among them.
+LIFT_FLOOR = 2.0
 # Whisper's filler words, dropped before matching ("euh oui" -> "oui").
 FILLERS = re.compile(r"\b(?:euh+|heu+|hum+|ben|bah|alors|eh bien)\b")
 
@@ -282,7 +300,12 @@ class Grammar:
         return [form for form, payload in self.spoken.items() if payload not in unscored]
 
     def choose(
-        self, text: str, scores: dict[str, Scored], free: Scored, written: bool = True
+        self,
+        text: str,
+        scores: dict[str, Scored],
+        free: Scored,
+        written: bool = True,
+        priors: dict[str, Scored] | None = None,
     ) -> str:
         """What the kiosk takes as said, from Whisper's scores of the expected answers.
 
@@ -301,7 +324,12 @@ class Grammar:
 
         With `written` False, Whisper's text is not to be trusted (it looped): only an
         answer the audio bears out is taken, else "" (the kiosk asks again).
+
+        With `priors` (each form's score on silence), answers are judged by their lift
+        instead (`_choose_by_lift`), and whatever is taken must be borne out by the audio.
         """
+        if priors is not None:
+            return self._choose_by_lift(text, scores, free, written, priors)
         if written and self.is_phrase(text):
             return text if self._written_answer_holds(text, scores, free) else ""
         best_by_payload: dict[str, tuple[float, str]] = {}
@@ -325,6 +353,85 @@ class Grammar:
                 return form
         return self.snap(text) if written else ""
 
+    def _choose_by_lift(
+        self,
+        text: str,
+        scores: dict[str, Scored],
+        free: Scored,
+        written: bool,
+        priors: dict[str, Scored],
+    ) -> str:
+        """`choose` on lifts: a form's score on the turn minus its score on silence.
+
+        1. Whisper wrote an answer: taken if the audio alone bears it out, as in `choose`;
+        2. else the best answer by lift (never "stop" nor "recommence"), if `LIFT_MARGIN`
+           ahead of every answer meaning something else, and within `LIFT_SLACK` of
+           Whisper's own transcript;
+        3. else the free transcript through `snap` (when Whisper looped: `choose` on the
+           scores alone).
+
+        Whatever 1 or 3 gives as an answer must then be borne out by its lift (`_borne_out`).
+        """
+        lifts: dict[str, tuple[float, str]] = {}
+        for form, score in scores.items():
+            payload = self.spoken.get(form)
+            if payload is None or form not in priors:
+                continue
+            lift = score.total - priors[form].total
+            if lift > lifts.get(payload, (-math.inf, ""))[0]:
+                lifts[payload] = (lift, form)
+        if written and self.is_phrase(text):
+            taken = text if self._written_answer_holds(text, scores, free) else ""
+            return self._borne_out(taken, lifts)
+        ranked = sorted(
+            (best for payload, best in lifts.items() if payload not in UNSCORED_COMMANDS),
+            reverse=True,
+        )
+        if ranked:
+            lift, form = ranked[0]
+            rival = ranked[1][0] if len(ranked) > 1 else -math.inf
+            logger.debug("Lift: %r %.2f, rival %.2f, free %r", form, lift, rival, text)
+            if (
+                lift - rival >= LIFT_MARGIN
+                and lift >= 0.0
+                and scores[form].total - free.total >= -LIFT_SLACK
+            ):
+                logger.info("Heard %r, taken as %r (lift %.2f vs %.2f)", text, form, lift, rival)
+                return form
+        if not written:
+            # Whisper looped: no text to fall back on but the scores themselves ("Plus
+            # fort" said by Pico, looped as "Plus lentement." then scored second by lift).
+            return self._borne_out(self.choose(text, scores, free, written=False), lifts)
+        return self._borne_out(self.snap(text), lifts)
+
+    def _borne_out(self, taken: str, lifts: dict[str, tuple[float, str]]) -> str:
+        """`taken`, or "" when it is an answer the audio does not bear out (`LIFT_FLOOR`).
+
+        A free question, a figure, or an answer whose forms were not scored is left as is.
+        """
+        payload = self.payload_for(taken) if taken else None
+        if payload is None or payload not in lifts:
+            return taken
+        own = lifts[payload][0]
+        rivals = [
+            lift
+            for other, (lift, _) in lifts.items()
+            if other not in (payload, *SCORED_COMMANDS, *UNSCORED_COMMANDS)
+        ]
+        if own < LIFT_FLOOR or (rivals and max(rivals) - own >= CLOSED_MARGIN):
+            logger.info("Heard %r, not borne out by the audio (lift %.2f): ask again", taken, own)
+            return ""
+        return taken
+
+    @property
+    def verified(self) -> list[str]:
+        """The forms of "stop" and "recommence": never chosen by their score (`scored`), but
+        scored with the others, so that when Whisper writes one ("Arrêtez." heard in the
+        chatter) it is borne out by the audio like any answer (`_borne_out`)."""
+        if self.expects:
+            return []
+        return [form for form, payload in self.spoken.items() if payload in UNSCORED_COMMANDS]
+
     def _written_answer_holds(self, text: str, scores: dict[str, Scored], free: Scored) -> bool:
         """Whether an answer Whisper wrote itself is what was said, from the audio alone.
 
@@ -346,7 +453,7 @@ class Grammar:
         rivals = [
             s.total
             for form, s in scores.items()
-            if self.spoken.get(form) not in (None, mine, *SCORED_COMMANDS)
+            if self.spoken.get(form) not in (None, mine, *SCORED_COMMANDS, *UNSCORED_COMMANDS)
         ]
         return not rivals or max(rivals) - own < CLOSED_MARGIN
 
@@ -379,6 +486,8 @@ def _spelling_in_vocabulary(phrase: str, vocabulary: Vocabulary) -> str | None:
 
 __all__ = [
     "COMMAND_FORMS",
+    "LIFT_FLOOR",
+    "LIFT_MARGIN",
     "NUMBER_KINDS",
     "Scored",
     "SURE",

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from passerelle.numbers import parse_amount, parse_hours
-from passerelle.text import words
+from passerelle.text import SPOKEN_NO, SPOKEN_YES, words
 from voice.asr import Transcript, to_message
 from voice.audio import Audio
 from voice.config import SAMPLE_RATE, VoiceConfig
-from voice.grammar import Grammar, Scored, similarity
+from voice.grammar import COMMAND_FORMS, Grammar, Scored, similarity
 from voice.models import WHISPER_NAME, require_whisper_model
 from voice.vad import find_speech
 
@@ -97,6 +97,13 @@ SCORE_MARGIN_FRAMES = 50
 # 30-second window.
 TAIL_SECONDS = 0.5
 PROB_FLOOR = 1e-12  # a token probability of 0 counts as this in log-probabilities
+# The silence the answers are scored on for their lift (`WhisperEngine.priors`): one
+# second, and `TAIL_SECONDS` after it, as a turn with buttons is encoded.
+PRIOR_SECONDS = 1.0
+# Scored on silence at start (`WhisperEngine.load`): yes, no and the kiosk's commands.
+WARM_PRIORS = tuple(
+    form[:1].upper() + form[1:] for form in (*SPOKEN_YES, *SPOKEN_NO, *COMMAND_FORMS)
+)
 
 _engines: dict[tuple[str, int, int], WhisperEngine] = {}
 _engines_lock = threading.Lock()
@@ -269,6 +276,8 @@ class WhisperEngine:
             language=LANGUAGE,
         )
         self._suppressed = get_suppressed_tokens(self.tokenizer, [-1])
+        self._silence: Encoded | None = None  # silence encoded once, for `priors`
+        self._priors: dict[str, Scored] = {}
 
     @classmethod
     def load(cls, config: VoiceConfig) -> WhisperEngine:
@@ -296,6 +305,7 @@ class WhisperEngine:
                 loaded = time.perf_counter() - started
                 engine = cls(model, path, config.whisper_beam)
                 engine.decode(np.zeros(int(SAMPLE_RATE * WARM_UP_SECONDS), dtype=np.float32))
+                engine.priors(WARM_PRIORS)  # the answers of most questions, scored on silence
                 logger.info(
                     "Whisper loaded in %.2f s, warmed up in %.2f s",
                     loaded,
@@ -425,12 +435,29 @@ class WhisperEngine:
             for result, tokens in zip(results, batch, strict=True)
         ]
 
+    def priors(self, texts: Sequence[str]) -> dict[str, Scored]:
+        """Each text's score on silence (`score`), computed once per text and kept.
+
+        What Whisper expects to hear when nobody speaks: the answers' lift is their score on
+        the turn minus this (`Grammar.choose`). The same for every turn, so it costs
+        nothing after the first time a text is met.
+        """
+        missing = [text for text in dict.fromkeys(texts) if text not in self._priors]
+        if missing:
+            if self._silence is None:
+                quiet = np.zeros(int(SAMPLE_RATE * PRIOR_SECONDS), dtype=np.float32)
+                self._silence = self.listen(quiet, "", 1, tail=True)
+            self._priors.update(zip(missing, self.score(self._silence, missing), strict=True))
+        return {text: self._priors[text] for text in texts}
+
     def transcript(self, samples: np.ndarray, grammar: Grammar | None = None) -> Transcript:
         """The turn's transcript: silence when Whisper invented it; with buttons, the answer
         chosen among the expected ones by scoring each against the audio (`Grammar.choose`).
         """
         expects = grammar.expects if grammar is not None else None
         forms = grammar.scored if grammar is not None else []
+        # "stop" and "recommence" are scored too, only to be checked, never chosen so.
+        checked = [*forms, *grammar.verified] if grammar is not None and forms else []
         # Silence after the turn where answers are scored (`TAIL_SECONDS`); elsewhere it
         # changes Whisper's free text for no gain measured, and once for the worse (a
         # test's "cent cinquante et une heures et demie" written "150 et 1h2.").
@@ -460,9 +487,12 @@ class WhisperEngine:
             # copied from the prompt for "tout à fait"): the audio alone decides.
             unit = LOOP_UNIT_RE.split(decoded.text.strip(), maxsplit=1)[0]
             logger.info("Whisper looped on %r: the answers are scored alone", unit)
-            scores = self.score(heard, [*forms, unit])
-            by_form = dict(zip(forms, scores, strict=False))
-            return Transcript(grammar.choose(unit, by_form, scores[-1], written=False), conf=sure)
+            scores = self.score(heard, [*checked, unit])
+            by_form = dict(zip(checked, scores, strict=False))
+            text = grammar.choose(
+                unit, by_form, scores[-1], written=False, priors=self.priors(checked)
+            )
+            return Transcript(text, conf=sure)
         if is_hallucination(decoded.text) or looped:
             if decoded.text:
                 logger.info("Whisper output taken as silence: %r", decoded.text)
@@ -476,8 +506,9 @@ class WhisperEngine:
         # With buttons, even at a question asking for a figure ("Estimer" beside the
         # salary): each answer is scored against the audio, the transcript too. A figure
         # said scores far above any title and stays itself; a title said is that button.
-        scores = self.score(heard, [*forms, decoded.text])
-        text = grammar.choose(decoded.text, dict(zip(forms, scores, strict=False)), scores[-1])
+        scores = self.score(heard, [*checked, decoded.text])
+        by_form = dict(zip(checked, scores, strict=False))
+        text = grammar.choose(decoded.text, by_form, scores[-1], priors=self.priors(checked))
         return Transcript(text, conf=sure)
 
     def _figure_again(

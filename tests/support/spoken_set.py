@@ -221,6 +221,31 @@ def audio_for(
     return noisy(speech, noise, snr, f"{utterance.id}|{voice}|{speed}|{noise}|{snr}")
 
 
+# A turn in continuous noise (`in_noise`): the person starts this long after the noise is
+# heard (the kiosk's beep, then a breath), and the noise goes on this long after them.
+LEAD_MS = 500
+TRAIL_MS = 2500
+
+
+def in_noise(
+    utterance: Utterance,
+    voice: str,
+    speed: str,
+    noise: str,
+    snr: float,
+    lead_ms: int = LEAD_MS,
+    trail_ms: int = TRAIL_MS,
+) -> Audio:
+    """The utterance in noise that does not stop with it, as an agency's chatter does not.
+
+    `lead_ms` of noise before `PAD_MS` and the speech, and `trail_ms` after its `PAD_MS`:
+    the end of the turn must be found in the noise, not where the noise stops.
+    """
+    speech = clean(utterance, voice, speed)
+    padded = silence(lead_ms, SAMPLE_RATE) + speech + silence(trail_ms, SAMPLE_RATE)
+    return noisy(padded, noise, snr, f"{utterance.id}|{voice}|{speed}|{noise}|{snr}|continu")
+
+
 def main() -> int:
     """Fills the cache: every utterance, every voice, both speeds."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -9,13 +9,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.listen import hear
+from kiosk.listen import LEAD_MS, hear
 from passerelle.numbers import parse_amount, parse_hours
 from tests.support import spoken_set
 from voice.asr import Grammar, to_message, transcribe
 from voice.audio import Audio, silence
 from voice.config import SAMPLE_RATE, VoiceConfig
-from voice.grammar import CLOSED_FLOOR, CLOSED_MARGIN, CLOSED_SLACK, Scored
+from voice.grammar import (
+    CLOSED_FLOOR,
+    CLOSED_MARGIN,
+    CLOSED_SLACK,
+    LIFT_FLOOR,
+    LIFT_MARGIN,
+    Scored,
+)
 from voice.tts import PicoVoice, synthesize
 from voice.vad import frames
 from voice.whisper import (
@@ -112,6 +119,58 @@ def test_unlikely_answers_are_never_taken() -> None:
     grammar = Grammar.from_buttons(YES_NO)
     given = scores(grammar, Oui=2 * (CLOSED_FLOOR - 1))
     assert grammar.payload_for(grammar.choose("Fff.", given, Scored(-40.0, 5))) is None
+
+
+def lifted(grammar: Grammar, **given: float) -> tuple[dict[str, Scored], dict[str, Scored]]:
+    """Scores of every checked form on the turn and on silence: -25 on silence, and on the
+    turn -25 plus its lift (0, or the value `given` by its text)."""
+    named = {form.replace("_", " "): value for form, value in given.items()}
+    forms = [*grammar.scored, *grammar.verified]
+    priors = {form: Scored(-25.0, 2) for form in forms}
+    scores = {form: Scored(-25.0 + named.get(form, 0.0), 2) for form in forms}
+    return scores, priors
+
+
+def test_the_answer_the_audio_lifts_clearly_is_taken() -> None:
+    grammar = Grammar.from_buttons(TOPICS)
+    scores, priors = lifted(grammar, Mes_courriers=LIFT_MARGIN + 3.0, Me_connecter=2.0)
+    chosen = grammar.choose("Mais courrier.", scores, Scored(-22.0, 3), priors=priors)
+    assert grammar.payload_for(chosen) == "/received_mail"
+
+
+def test_a_common_answer_that_scores_well_on_anything_is_not_taken_by_its_score() -> None:
+    """ "Oui" scores high on any audio, noise included; its lift (against silence) does not."""
+    grammar = Grammar.from_buttons(YES_NO)
+    scores, priors = lifted(grammar, Oui=1.0, Non=0.5)
+    priors["Oui"] = Scored(-2.0, 1)
+    scores["Oui"] = Scored(-1.0, 1)  # the best score of all, and a lift of 1 only
+    text = grammar.choose("Un autre.", scores, Scored(-7.0, 3), priors=priors)
+    assert not text or grammar.payload_for(text) is None
+
+
+def test_an_answer_heard_inside_other_words_must_be_borne_out_by_the_audio() -> None:
+    """In chatter Whisper writes the background's words, answers among them ("Ah, ouais.",
+    "Arrêtez."): taken only if the audio lifts that answer (`LIFT_FLOOR`)."""
+    grammar = Grammar.from_buttons(YES_NO)
+    scores, priors = lifted(grammar, Ouais=LIFT_FLOOR - 1.0, Non=LIFT_FLOOR - 1.5)
+    assert grammar.choose("Ah, ouais.", scores, Scored(-8.0, 4), priors=priors) == ""
+    scores, priors = lifted(grammar, Arrête=LIFT_FLOOR - 1.0)
+    assert (
+        grammar.choose("Résez dans l'ici. Arrêtez.", scores, Scored(-15.0, 8), priors=priors) == ""
+    )
+    # Borne out, the same words are taken.
+    scores, priors = lifted(grammar, Ouais=LIFT_FLOOR + 2.0)
+    assert grammar.choose("Ah, ouais.", scores, Scored(-8.0, 4), priors=priors) == "Ah, ouais."
+
+
+def test_stop_and_recommence_are_checked_but_never_chosen_by_their_score() -> None:
+    grammar = Grammar.from_buttons(YES_NO)
+    assert {"Stop", "Recommence"} <= set(grammar.verified)
+    assert not set(grammar.verified) & set(grammar.scored)
+    scores, priors = lifted(grammar, Stop=20.0)
+    text = grammar.choose("Un autre.", scores, Scored(-20.0, 2), priors=priors)
+    assert grammar.payload_for(text) != "stop"
+    assert Grammar.for_number("hours").verified == []
 
 
 def test_only_the_commands_that_change_nothing_are_scored() -> None:
@@ -300,9 +359,14 @@ def test_early_decoding_gives_the_turn_transcript(whisper) -> None:
 
 
 def heard_in_turn(audio: Audio, grammar: Grammar, whisper) -> str:
-    """What the kiosk takes from `audio` as one turn: VAD, early decoding, then the grammar."""
+    """What the kiosk takes from `audio` as one turn: VAD, early decoding, then the grammar,
+    with silence before and after the words as `kiosk.listen.WavEars` puts it."""
     config = VoiceConfig.from_settings()
-    turn = audio.resampled(SAMPLE_RATE) + silence(config.end_silence_ms + 200, SAMPLE_RATE)
+    turn = (
+        silence(LEAD_MS, SAMPLE_RATE)
+        + audio.resampled(SAMPLE_RATE)
+        + silence(config.end_silence_ms + 200, SAMPLE_RATE)
+    )
     heard = hear(frames(turn.pcm()), whisper, grammar, config, timeout=1e9)
     return heard.text or ""
 
