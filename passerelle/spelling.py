@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 import yaml
 
@@ -241,8 +241,9 @@ def respell(text: str, lexicon: Mapping[str, str]) -> Respelled:
     return Respelled("".join(pieces), tuple(sources), len(text))
 
 
-def _deletes(word: str) -> Set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _indexed_deletes(word: str) -> Iterator[Tuple[int, str]]:
+    """Each (position, word without the letter at that position)."""
+    return ((i, word[:i] + word[i + 1 :]) for i in range(len(word)))
 
 
 def read_word_lists(path: Path = VOCABULARY_PATH) -> Tuple[FrozenSet[str], FrozenSet[str]]:
@@ -269,20 +270,29 @@ class Vocabulary:
         self.trained = frozenset(trained)
         self.words = frozenset(general) | self.trained
         self.fillers = frozenset(fillers)
-        near: Set[str] = set()
+        # Each trained word without one letter, and where that letter was.
+        near: Dict[str, Set[int]] = {}
         for word in self.trained:
             if len(word) >= MIN_FUZZY_LENGTH:
-                near.update(_deletes(word))
-        self._near = frozenset(near)
+                for position, shorter in _indexed_deletes(word):
+                    near.setdefault(shorter, set()).add(position)
+        self._near = near
 
     def knows(self, word: str) -> bool:
         if word in self.words or word in self.fillers:
             return True
         if len(word) < MIN_FUZZY_LENGTH:
             return False
-        # One letter added, missing or changed: a delete of one side meets the other.
-        deletes = _deletes(word)
-        return word in self._near or any(d in self.trained or d in self._near for d in deletes)
+        if word in self._near:  # one letter missing
+            return True
+        for position, shorter in _indexed_deletes(word):
+            if shorter in self.trained:  # one letter added
+                return True
+            # One letter changed (the same place), or two neighbours swapped. Deletes at
+            # places far apart would be two changes: "mokiti" is not "moitie".
+            if any(abs(position - other) <= 1 for other in self._near.get(shorter, ())):
+                return True
+        return False
 
     def is_noise(self, text: str) -> bool:
         """True for keyboard mashes, repeated letters, random syllables and foreign scripts.

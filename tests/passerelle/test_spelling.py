@@ -129,3 +129,21 @@ def test_word_lists_are_read() -> None:
 def test_noise(text: str, noise: bool) -> None:
     vocabulary = Vocabulary({"ok", "oui", "bonjour"}, {"actualisation"}, {"euh"})
     assert vocabulary.is_noise(text) is noise
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [
+        ("actualisation", True),
+        ("actualistion", True),  # a letter missing
+        ("actualisaation", True),  # a letter added
+        ("actualizasion", False),  # two letters changed
+        ("actualisatoin", True),  # two neighbours swapped
+        ("actualisatiom", True),  # a letter changed
+        ("moitie", True),
+        ("mokiti", False),  # a letter added here and one dropped there: two changes
+    ],
+)
+def test_fuzzy_knowledge_is_one_change_away(word: str, known: bool) -> None:
+    vocabulary = Vocabulary(set(), {"actualisation", "moitie"})
+    assert vocabulary.knows(word) is known
