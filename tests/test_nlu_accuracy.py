@@ -1,18 +1,14 @@
-"""The trained model classifies both held-out test sets (never trained on) well enough.
+"""The trained model classifies the held-out test sets (never trained on) well enough.
 
-- tests/nlu/test_set.yml, written beside the training data: accuracy >= 0.97 (met).
+- tests/nlu/test_set.yml, written beside the training data: accuracy >= 0.97.
 - tests/nlu/independent_set.yml, written from the intent descriptions only by someone who
   never saw the training data, in five styles (plain, SMS, speech recogniser, long, mixed
-  languages). The issue's targets are accuracy >= 0.95, every style >= 0.90, every intent
-  F1 >= 0.85. Not met by the model of main (2026-11-26, 21:25 UTC): 0.945 overall, plain
-  0.96, SMS 0.93, recogniser 0.99, long 0.91, mixed 0.91; weakest intent F1 0.82,
-  actualisation_requirements (the morning's first measure was 0.834). An hour earlier a
-  model without 8 examples of addresses and ages (`out_of_scope`: "j'habite à Marseille
-  13 015" had become disclose_credentials and was masked in the store) measured 0.958 and
-  met them all: a change of 8 examples moves the figures by about a point, the same data
-  trains the same model. Until the targets hold with margin, this file holds the measured
-  level as a floor a little below it, so that no change makes understanding worse.
-Figures and confusions: bench/nlu.py.
+  languages). The issue's targets, enforced here: accuracy >= 0.95, every style >= 0.90,
+  every intent F1 >= 0.85.
+- tests/nlu/blind_set_3.yml, written the same way by a third writer late on 2026-11-26,
+  after the tuning of the training data: the same floors. It checks that the independent
+  set, run after each step of that tuning, does not flatter.
+Figures and confusions: bench/nlu.py; the measured levels: tests/nlu/README.md.
 """
 
 from pathlib import Path
@@ -21,18 +17,16 @@ from typing import Dict
 import pytest
 
 from passerelle.config import MODEL_PATH
-from tests.support.nlu_eval import INDEPENDENT_SET, TEST_SET, Evaluation, evaluate
+from tests.support.nlu_eval import BLIND_SET_3, INDEPENDENT_SET, TEST_SET, Evaluation, evaluate
 
-# The issue's targets (not met, see above) and the measured floors enforced today.
-TARGET_INDEPENDENT_ACCURACY = 0.95
-TARGET_STYLE_ACCURACY = 0.90
-TARGET_INDEPENDENT_INTENT_F1 = 0.85
-MIN_INDEPENDENT_ACCURACY = 0.93
-MIN_STYLE_ACCURACY = {"plain": 0.94, "sms": 0.91, "asr": 0.97, "long": 0.89, "mixed": 0.89}
-MIN_INDEPENDENT_INTENT_F1 = 0.80
+# The issue's targets, for both blind sets.
+MIN_INDEPENDENT_ACCURACY = 0.95
+MIN_STYLE_ACCURACY = 0.90
+MIN_INDEPENDENT_INTENT_F1 = 0.85
 MIN_TEST_SET_ACCURACY = 0.97
 MIN_TEST_SET_INTENT_F1 = 0.85
 INTENTS = 35
+BLIND_SETS = {"independent_set": INDEPENDENT_SET, "blind_set_3": BLIND_SET_3}
 
 
 def _evaluate(path: Path) -> Evaluation:
@@ -43,9 +37,9 @@ def _evaluate(path: Path) -> Evaluation:
     return evaluate(Path(MODEL_PATH), path)
 
 
-@pytest.fixture(scope="module")
-def independent() -> Evaluation:
-    return _evaluate(INDEPENDENT_SET)
+@pytest.fixture(scope="module", params=sorted(BLIND_SETS))
+def independent(request: pytest.FixtureRequest) -> Evaluation:
+    return _evaluate(BLIND_SETS[request.param])
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +71,7 @@ def test_independent_set_accuracy(independent: Evaluation) -> None:
 def test_independent_set_every_style(independent: Evaluation) -> None:
     by_style = independent.per_style_accuracy()
     assert {"plain", "sms", "asr", "long", "mixed"} <= set(by_style)
-    weak = {s: round(a, 3) for s, (a, _) in by_style.items() if a < MIN_STYLE_ACCURACY[s]}
+    weak = {s: round(a, 3) for s, (a, _) in by_style.items() if a < MIN_STYLE_ACCURACY}
     assert not weak
 
 
