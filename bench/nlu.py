@@ -23,9 +23,8 @@ from typing import List
 
 from passerelle.config import MODEL_PATH
 from tests.support.nlu_eval import (
-    BLIND_SET_3,
+    BLIND_SETS,
     DEV_SET,
-    INDEPENDENT_SET,
     STYLES,
     TEST_SET,
     Evaluation,
@@ -76,7 +75,7 @@ def main() -> None:
     parser.add_argument("--set", type=Path, action="append", dest="sets")
     parser.add_argument("--errors", action="store_true", help="list misclassified texts")
     args = parser.parse_args()
-    sets = args.sets or [p for p in (TEST_SET, INDEPENDENT_SET, BLIND_SET_3, DEV_SET) if p.exists()]
+    sets = args.sets or [p for p in (TEST_SET, *BLIND_SETS.values(), DEV_SET) if p.exists()]
     latencies_ms: List[float] = []
     cpu_ms: List[float] = []
     for path in sets:
@@ -84,7 +83,7 @@ def main() -> None:
         # The first parse warms the graph up; latency figures leave it out.
         latencies_ms.extend(s * 1000 for s in result.latencies_s[1:])
         cpu_ms.extend(s * 1000 for s in result.cpu_s[1:])
-        blind = path.resolve() in (INDEPENDENT_SET.resolve(), BLIND_SET_3.resolve())
+        blind = path.resolve() in {p.resolve() for p in BLIND_SETS.values()}
         report(path.name, result, show_errors=args.errors and not blind)
     print("== parse latency")
     print(f"parse latency p50  : {statistics.median(latencies_ms):.1f} ms")

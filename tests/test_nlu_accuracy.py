@@ -17,7 +17,7 @@ from typing import Dict
 import pytest
 
 from passerelle.config import MODEL_PATH
-from tests.support.nlu_eval import BLIND_SET_3, INDEPENDENT_SET, TEST_SET, Evaluation, evaluate
+from tests.support.nlu_eval import BLIND_SETS, TEST_SET, Evaluation, evaluate
 
 # The targets, for both blind sets.
 MIN_INDEPENDENT_ACCURACY = 0.95
@@ -26,7 +26,6 @@ MIN_INDEPENDENT_INTENT_F1 = 0.85
 MIN_TEST_SET_ACCURACY = 0.97
 MIN_TEST_SET_INTENT_F1 = 0.85
 INTENTS = 35
-BLIND_SETS = {"independent_set": INDEPENDENT_SET, "blind_set_3": BLIND_SET_3}
 
 
 def _evaluate(path: Path) -> Evaluation:

@@ -32,20 +32,15 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from passerelle.spelling import load_lexicon, respell
 from passerelle.text import fold
-from tests.support.nlu_eval import BLIND_SET_3, DEV_SET, INDEPENDENT_SET, load_utterances
+from tests.support.nlu_eval import BLIND_SETS, DEV_SET, INDEPENDENT_SET, load_utterances
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING_DIR = ROOT / "data" / "nlu"
 TEST_SET = ROOT / "tests" / "nlu" / "test_set.yml"
-HELD_OUT_SETS = {
-    "test_set": TEST_SET,
-    "independent_set": INDEPENDENT_SET,
-    "blind_set_3": BLIND_SET_3,
-}
-# Never shown as texts; compared respelled too.
-BLIND_SETS = frozenset({"independent_set", "blind_set_3"})
+HELD_OUT_SETS = {"test_set": TEST_SET, **BLIND_SETS}
+# BLIND_SETS are never shown as texts, and compared respelled too.
 # The independent set's make-up (issue 14): at least this many utterances, and these
 # shares of styles.
 MIN_INDEPENDENT_UTTERANCES = 600

@@ -29,6 +29,9 @@ INDEPENDENT_SET = NLU_TESTS / "independent_set.yml"
 DEV_SET = NLU_TESTS / "dev_set.yml"
 # A second blind set by a third writer (2026-11-26, late): never trained on, never read.
 BLIND_SET_3 = NLU_TESTS / "blind_set_3.yml"
+# The sets written blind that measure generalisation: never trained on, their texts never
+# shown (tests and bench/nlu.py print their figures and intent pairs only).
+BLIND_SETS = {"independent_set": INDEPENDENT_SET, "blind_set_3": BLIND_SET_3}
 # plain: written French; sms: phonetic or SMS spelling; asr: speech-recogniser output
 # (lowercase, no punctuation, "euh", a wrong word); long: the request at the end of a long
 # message; mixed: a second language mixed in.
